@@ -1,0 +1,36 @@
+# Quick start: `make verify` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-test
+PACKAGES := sco problems verify
+LINT_DIRS := $(PACKAGES) tests $(wildcard benchmarks)
+REPORT ?= report
+
+.PHONY: test verify lint typecheck pytest clean setup
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "byzsco needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,data]'
+	@touch $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINT_DIRS)
+	$(VENV)/bin/ruff format --check $(LINT_DIRS)
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy $(PACKAGES)
+
+pytest: $(STAMP)
+	$(PY) -m pytest -q -n 2 -p no:cacheprovider
+
+test: lint typecheck pytest
+
+verify: $(STAMP)
+	$(VENV)/bin/sco verify --out $(REPORT)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(REPORT) *.egg-info

@@ -1,0 +1,33 @@
+"""Stochastic convex optimisation problems with known optima and exact (or bounding) constants.
+
+Every problem minimises a convex, L-smooth objective over a Euclidean ball that strictly contains
+its minimiser x*, and declares ``L``, ``sigma2``, ``sigmaL2``, ``sigma_tilde2``, ``x_star`` and
+``f_star`` (THEORY.md §1). Oracles are batched over any leading shape; ``sample(rng, shape)`` is
+separate from ``stoch_grad(x, samples)`` so that one sample can be evaluated at two points.
+
+>>> import problems
+>>> p = problems.make("quadratic", dim=5, rng=1)
+>>> float(p.value(p.x_star)) == p.f_star
+True
+"""
+
+from __future__ import annotations
+
+from ._ball import BallProblem
+from ._logistic_solve import LogisticSolution, solve_cache_info, solve_logistic
+from .least_squares import LeastSquares
+from .logistic import Logistic
+from .quadratic import Quadratic
+from .registry import make, names
+
+__all__ = [
+    "BallProblem",
+    "LeastSquares",
+    "Logistic",
+    "LogisticSolution",
+    "Quadratic",
+    "make",
+    "names",
+    "solve_cache_info",
+    "solve_logistic",
+]

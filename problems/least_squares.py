@@ -1,0 +1,109 @@
+"""Least squares with a random Gaussian design (THEORY.md §1, "Least squares ...")."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._ball import BallProblem
+from ._checks import RngLike, check_int, check_real, check_vector, readonly
+from ._spectra import random_orthogonal, spectrum
+
+
+class LeastSquares(BallProblem):
+    r"""f(x) = ½E(aᵀx − b)² with a ~ N(0, Σ), b = aᵀx* + ν, ν ~ N(0, s²).
+
+    ∇f(x; a, b) = a(aᵀx − b), ∇f(x) = Σ(x − x*), f* = s²/2. With u = x − x*:
+    E‖g − ∇f‖² = (uᵀΣu)·tr Σ + ‖Σu‖² + s²·tr Σ, hence (exact, THEORY.md §1)
+
+    - L = λ₁(Σ),
+    - σ_L² = λ₁(tr Σ + λ₁) (attained along the top eigenvector),
+    - σ² = s²·tr Σ + D²σ_L² (the supremum over u with ‖u‖ ≤ D).
+
+    Parameters
+    ----------
+    cov : array [d, d]
+        Design covariance Σ (symmetric positive semi-definite).
+    x_star : array [d]
+        The minimiser.
+    noise : float
+        Label-noise standard deviation s ≥ 0.
+    center, radius, x0 :
+        Ball domain (default centre 0, radius max(1, 2‖x* − c‖)) and starting point.
+
+    Samples are rows ``[a, b]`` stacked into one array, shape ``[*shape, d + 1]``.
+    """
+
+    name = "least_squares"
+
+    def __init__(
+        self,
+        cov: object,
+        x_star: object,
+        *,
+        noise: float = 0.5,
+        center: object | None = None,
+        radius: float | None = None,
+        x0: object | None = None,
+    ) -> None:
+        sig = np.array(cov, dtype=np.float64)
+        if sig.ndim != 2 or sig.shape[0] != sig.shape[1] or sig.shape[0] == 0:
+            raise ValueError(f"cov must be a square [d, d] matrix; got shape {sig.shape}")
+        if not np.all(np.isfinite(sig)) or not np.allclose(sig, sig.T, rtol=1e-12, atol=0.0):
+            raise ValueError("cov must be finite and symmetric")
+        sig = 0.5 * (sig + sig.T)
+        eig, vec = np.linalg.eigh(sig)
+        if eig[0] < -1e-12 * max(1.0, abs(eig[-1])):
+            raise ValueError(f"cov must be positive semi-definite; min eigenvalue {eig[0]:.3g}")
+        eig = np.clip(eig, 0.0, None)
+        self.cov = readonly(sig)
+        self._root = readonly((vec * np.sqrt(eig)) @ vec.T)  # symmetric Σ^{1/2}
+        self.x_star = readonly(check_vector("x_star", x_star, sig.shape[0]))
+        self.noise = check_real("noise", noise, low=0.0)
+        self.f_star = 0.5 * self.noise**2
+        self._set_domain(center, radius, x0)
+        lam1, trace = float(eig[-1]), float(eig.sum())
+        self.L = lam1
+        self.sigmaL2 = lam1 * (trace + lam1)
+        self.sigma2 = self.noise**2 * trace + self.D**2 * self.sigmaL2
+
+    @classmethod
+    def random(
+        cls,
+        dim: int,
+        *,
+        cond: float = 10.0,
+        noise: float = 0.5,
+        radius: float | None = None,
+        rng: RngLike = 0,
+    ) -> LeastSquares:
+        """A random instance: Σ has eigenvalues log-spaced in [1/cond, 1] (L = 1) in a random
+        basis, x* is a uniformly random unit vector, centre 0, x0 = 0, default radius 2."""
+        dim = check_int("dim", dim, low=1)
+        cond = check_real("cond", cond, low=1.0)
+        gen = np.random.default_rng(rng)
+        q = random_orthogonal(gen, dim)
+        cov = (q * spectrum(dim, cond)) @ q.T
+        direction = gen.standard_normal(dim)
+        return cls(cov, direction / np.linalg.norm(direction), noise=noise, radius=radius)
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        """f(x) = ½(x − x*)ᵀΣ(x − x*) + s²/2 for ``x[..., d]``; returns ``[...]``."""
+        u = np.asarray(x, dtype=np.float64) - self.x_star
+        return 0.5 * np.einsum("...i,...i->...", u @ self.cov, u) + self.f_star
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        """∇f(x) = Σ(x − x*) for ``x[..., d]``; returns ``[..., d]``."""
+        return (np.asarray(x, dtype=np.float64) - self.x_star) @ self.cov
+
+    def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
+        """Draw (a, b) pairs: ``[*shape, d + 1]``, a in ``[..., :d]`` and b in ``[..., d]``."""
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        a = rng.standard_normal((*shape, self.dim)) @ self._root
+        b = a @ self.x_star + self.noise * rng.standard_normal(shape)
+        return np.concatenate([a, b[..., None]], axis=-1)
+
+    def stoch_grad(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray:
+        """g(x; a, b) = a(aᵀx − b); ``x[..., d]`` and ``samples[..., d + 1]`` broadcast."""
+        a, b = samples[..., :-1], samples[..., -1]
+        resid = np.einsum("...i,...i->...", a, np.asarray(x, dtype=np.float64)) - b
+        return a * resid[..., None]

@@ -1,0 +1,148 @@
+"""L2-regularised logistic regression as a finite sum (THEORY.md §1, "Logistic regression")."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from ._ball import BallProblem
+from ._checks import RngLike, check_int, check_real, readonly
+from ._logistic_solve import LogisticSolution, solve_logistic
+
+
+class Logistic(BallProblem):
+    r"""f(x) = (1/N) Σ_i log(1 + exp(−y_i a_iᵀx)) + (λ/2)‖x‖², labels y_i ∈ {±1}.
+
+    A sample is a minibatch of ``batch`` row indices drawn uniformly with replacement; the
+    stochastic gradient is the minibatch mean of ∇f(x; i) = −y_i a_i·s(−y_i a_iᵀx) + λx
+    (s = logistic sigmoid), an unbiased estimate of ∇f(x).
+
+    Constants (valid upper bounds, THEORY.md §1; b = batch):
+    L = λ_max(AᵀA)/(4N) + λ,  σ² = (1/N)Σ‖a_i‖² / b,  σ_L² = (1/N)Σ‖a_i‖⁴/16 / b.
+    x* has no closed form: it is solved by damped Newton to ‖∇f(x*)‖ ≤ 1e-10 and cross-checked
+    against cvxpy (exponential cone); see :func:`problems.solve_logistic`. ``solution`` keeps
+    the solver report.
+
+    Parameters
+    ----------
+    features : array [N, d]
+    labels : array [N] with values ±1
+    reg : float
+        λ > 0.
+    batch : int
+        Minibatch size b ≥ 1.
+    center, radius, x0 :
+        Ball domain (default centre 0, radius max(1, 2‖x* − c‖)) and starting point.
+
+    Samples are integer row indices, shape ``[*shape, batch]``.
+    """
+
+    name = "logistic"
+
+    def __init__(
+        self,
+        features: object,
+        labels: object,
+        *,
+        reg: float = 1e-2,
+        batch: int = 1,
+        center: object | None = None,
+        radius: float | None = None,
+        x0: object | None = None,
+        name: str = "logistic",
+    ) -> None:
+        a = np.array(features, dtype=np.float64)
+        if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
+            raise ValueError(f"features must be a non-empty [N, d] array; got shape {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError("features must contain only finite values")
+        y = np.array(labels, dtype=np.float64)
+        if y.shape != (a.shape[0],) or not np.all(np.abs(y) == 1.0):
+            raise ValueError(f"labels must be an [N] = [{a.shape[0]}] array of ±1 values")
+        self.features = readonly(a)
+        self.labels = readonly(y)
+        self.reg = check_real("reg", reg, low=0.0, strict=True)
+        self.batch = check_int("batch", batch, low=1)
+        self.name = name
+        self.n_samples = a.shape[0]
+        self.solution: LogisticSolution = solve_logistic(a, y, self.reg)
+        self.x_star = readonly(self.solution.x.copy())
+        self.f_star = float(self.value(self.x_star))
+        self._set_domain(center, radius, x0)
+        n = self.n_samples
+        sq_norms = np.einsum("ij,ij->i", a, a)
+        self.L = float(np.linalg.eigvalsh(a.T @ a)[-1] / (4.0 * n) + self.reg)
+        self.sigma2 = float(sq_norms.mean() / self.batch)
+        self.sigmaL2 = float((sq_norms**2).mean() / 16.0 / self.batch)
+
+    @classmethod
+    def synthetic(
+        cls,
+        n_samples: int,
+        dim: int,
+        *,
+        reg: float = 1e-2,
+        batch: int = 1,
+        radius: float | None = None,
+        rng: RngLike = 0,
+    ) -> Logistic:
+        """A planted, non-separable instance: a_i ~ N(0, I/d) (so ‖a_i‖ ≈ 1), a planted
+        x_true of norm 3, y_i = +1 with probability s(a_iᵀx_true), else −1."""
+        n_samples = check_int("n_samples", n_samples, low=2)
+        dim = check_int("dim", dim, low=1)
+        gen = np.random.default_rng(rng)
+        a = gen.standard_normal((n_samples, dim)) / np.sqrt(dim)
+        direction = gen.standard_normal(dim)
+        x_true = 3.0 * direction / np.linalg.norm(direction)
+        y = np.where(gen.random(n_samples) < expit(a @ x_true), 1.0, -1.0)
+        return cls(a, y, reg=reg, batch=batch, radius=radius, name="logistic")
+
+    @classmethod
+    def breast_cancer(
+        cls, *, reg: float = 1e-2, batch: int = 1, radius: float | None = None
+    ) -> Logistic:
+        """Wisconsin breast-cancer data (569 × 30, shipped offline by scikit-learn), features
+        standardised to zero mean and unit variance, labels malignant → −1, benign → +1.
+
+        Needs the ``data`` extra: ``pip install 'byzsco[data]'``.
+        """
+        try:
+            from sklearn.datasets import load_breast_cancer
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "Logistic.breast_cancer needs scikit-learn: pip install 'byzsco[data]'"
+            ) from exc
+        data = load_breast_cancer()
+        x = np.asarray(data.data, dtype=np.float64)
+        x = (x - x.mean(axis=0)) / x.std(axis=0)
+        y = np.where(np.asarray(data.target) == 1, 1.0, -1.0)
+        return cls(x, y, reg=reg, batch=batch, radius=radius, name="breast_cancer")
+
+    def _margins(self, x: np.ndarray) -> np.ndarray:
+        return (np.asarray(x, dtype=np.float64) @ self.features.T) * self.labels
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        """f(x) for ``x[..., d]``; returns ``[...]`` (log(1 + e^{−m}) via ``logaddexp``)."""
+        x = np.asarray(x, dtype=np.float64)
+        loss = np.logaddexp(0.0, -self._margins(x)).mean(axis=-1)
+        return loss + 0.5 * self.reg * np.einsum("...i,...i->...", x, x)
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        """∇f(x) = −(1/N) Σ y_i a_i s(−y_i a_iᵀx) + λx for ``x[..., d]``; returns ``[..., d]``."""
+        x = np.asarray(x, dtype=np.float64)
+        coef = -self.labels * expit(-self._margins(x))
+        return coef @ self.features / self.n_samples + self.reg * x
+
+    def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
+        """Uniform row indices with replacement; returns int64 ``[*shape, batch]``."""
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        return rng.integers(0, self.n_samples, size=(*shape, self.batch))
+
+    def stoch_grad(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray:
+        """Minibatch gradient: ``x[..., d]`` and ``samples[..., batch]`` broadcast; ``[..., d]``."""
+        x = np.asarray(x, dtype=np.float64)
+        a = self.features[samples]  # [..., b, d]
+        y = self.labels[samples]  # [..., b]
+        margins = y * np.einsum("...bd,...d->...b", a, x)
+        coef = -y * expit(-margins) / self.batch
+        return np.einsum("...b,...bd->...d", coef, a) + self.reg * x

@@ -1,0 +1,45 @@
+"""``problems.make(name, **kw)``: build a problem by name with strictly validated keywords."""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections.abc import Callable
+
+from ._ball import BallProblem
+from .least_squares import LeastSquares
+from .logistic import Logistic
+from .quadratic import Quadratic
+
+_BUILDERS: dict[str, Callable[..., BallProblem]] = {
+    "quadratic": Quadratic.random,
+    "least_squares": LeastSquares.random,
+    "logistic": Logistic.synthetic,
+    "breast_cancer": Logistic.breast_cancer,
+}
+
+
+def names() -> list[str]:
+    """The names accepted by :func:`make`."""
+    return sorted(_BUILDERS)
+
+
+def make(name: str, **kw: object) -> BallProblem:
+    """Build a problem: ``quadratic`` (:meth:`Quadratic.random`), ``least_squares``
+    (:meth:`LeastSquares.random`), ``logistic`` (:meth:`Logistic.synthetic`) or
+    ``breast_cancer`` (:meth:`Logistic.breast_cancer`); keywords go to that constructor.
+
+    Unknown names and unknown keywords raise ``ValueError`` listing the valid ones.
+    """
+    if name not in _BUILDERS:
+        near = difflib.get_close_matches(str(name), names(), n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise ValueError(f"problem name must be one of {names()}; got {name!r}{hint}")
+    builder = _BUILDERS[name]
+    params = inspect.signature(builder).parameters
+    for key in kw:
+        if key not in params:
+            raise ValueError(
+                f"unknown keyword {key!r} for problem {name!r}; valid keywords: {sorted(params)}"
+            )
+    return builder(**kw)

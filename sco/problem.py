@@ -1,0 +1,45 @@
+"""The structural interface ``sco.simulate`` expects of a problem (DESIGN.md §1–§2).
+
+``sco`` never imports ``problems``; any object with these members works, including the
+classes of the ``problems`` package, which satisfy it structurally.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Problem(Protocol):
+    """A convex, L-smooth objective on a ball K with known optimum and constants.
+
+    Shapes: ``x[..., d]``; samples ``[..., *sample_shape]`` as returned by ``sample``.
+    """
+
+    dim: int
+    x_star: np.ndarray
+    f_star: float
+    x0: np.ndarray
+    center: np.ndarray
+    radius: float
+    L: float
+    sigma2: float
+    sigmaL2: float
+
+    @property
+    def D(self) -> float: ...
+
+    @property
+    def sigma_tilde2(self) -> float: ...
+
+    def value(self, x: np.ndarray) -> np.ndarray: ...
+
+    def grad(self, x: np.ndarray) -> np.ndarray: ...
+
+    def sample(self, rng: np.random.Generator, shape: Any = ()) -> np.ndarray: ...
+
+    def stoch_grad(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray: ...
+
+    def project(self, x: np.ndarray) -> np.ndarray: ...
