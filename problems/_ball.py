@@ -62,13 +62,18 @@ class BallProblem:
     def project(self, x: np.ndarray) -> np.ndarray:
         """Euclidean projection Π_K onto the ball; ``x[..., d] -> [..., d]``, never in place.
 
-        Π_K(x) = x if ‖x − c‖ ≤ R (bit-exact), else c + (x − c)·R/‖x − c‖.
+        Π_K(x) = x if ‖x − c‖ ≤ R (bit-exact), else c + (x − c)·R/‖x − c‖. The norm is taken
+        after rescaling by max|x − c| so that entries up to the float64 limit (1e300) still
+        project onto the sphere instead of overflowing.
         """
         x = np.asarray(x, dtype=np.float64)
-        u = x - self.center
-        n = np.linalg.norm(u, axis=-1, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(n > self.radius, self.center + u * (self.radius / n), x)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            u = x - self.center
+            big = np.max(np.abs(u), axis=-1, keepdims=True)
+            v = u / np.where(big > 0, big, 1.0)
+            nv = np.linalg.norm(v, axis=-1, keepdims=True)  # ‖u‖ = big·nv without overflow
+            outside = big * nv > self.radius
+            return np.where(outside, self.center + v * (self.radius / nv), x)
 
     def contains(self, x: np.ndarray, *, tol: float = 1e-12) -> np.ndarray:
         """Whether ``x[..., d]`` lies in K (with relative slack ``tol``); returns ``[...]`` bool."""

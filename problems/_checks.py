@@ -58,3 +58,9 @@ def readonly(arr: np.ndarray) -> np.ndarray:
     """Mark an array read-only so a caller cannot corrupt a problem's constants."""
     arr.setflags(write=False)
     return arr
+
+
+def is_symmetric(mat: np.ndarray) -> bool:
+    """Symmetric up to rounding: |A − Aᵀ| ≤ 1e-12·max|A| entrywise."""
+    scale = float(np.abs(mat).max()) if mat.size else 0.0
+    return bool(np.all(np.abs(mat - mat.T) <= 1e-12 * max(scale, 1e-300)))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._ball import BallProblem
-from ._checks import RngLike, check_int, check_real, check_vector, readonly
-from ._spectra import random_orthogonal, spectrum
+from ._checks import RngLike, check_int, check_real, check_vector, is_symmetric, readonly
+from ._spectra import random_orthogonal, rotated, spectrum
 
 
 class LeastSquares(BallProblem):
@@ -48,7 +48,7 @@ class LeastSquares(BallProblem):
         sig = np.array(cov, dtype=np.float64)
         if sig.ndim != 2 or sig.shape[0] != sig.shape[1] or sig.shape[0] == 0:
             raise ValueError(f"cov must be a square [d, d] matrix; got shape {sig.shape}")
-        if not np.all(np.isfinite(sig)) or not np.allclose(sig, sig.T, rtol=1e-12, atol=0.0):
+        if not np.all(np.isfinite(sig)) or not is_symmetric(sig):
             raise ValueError("cov must be finite and symmetric")
         sig = 0.5 * (sig + sig.T)
         eig, vec = np.linalg.eigh(sig)
@@ -82,7 +82,7 @@ class LeastSquares(BallProblem):
         cond = check_real("cond", cond, low=1.0)
         gen = np.random.default_rng(rng)
         q = random_orthogonal(gen, dim)
-        cov = (q * spectrum(dim, cond)) @ q.T
+        cov = rotated(q, spectrum(dim, cond))
         direction = gen.standard_normal(dim)
         return cls(cov, direction / np.linalg.norm(direction), noise=noise, radius=radius)
 

@@ -140,9 +140,17 @@ class Logistic(BallProblem):
 
     def stoch_grad(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray:
         """Minibatch gradient: ``x[..., d]`` and ``samples[..., batch]`` broadcast; ``[..., d]``."""
+        return self._minibatch_grad(x, samples, self.labels)
+
+    def stoch_grad_flipped(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray:
+        """The minibatch gradient with every label flipped, y → −y: what a label-flipping
+        Byzantine worker computes (THEORY.md §3)."""
+        return self._minibatch_grad(x, samples, -self.labels)
+
+    def _minibatch_grad(self, x: np.ndarray, samples: np.ndarray, labels: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
         a = self.features[samples]  # [..., b, d]
-        y = self.labels[samples]  # [..., b]
+        y = labels[samples]  # [..., b]
         margins = y * np.einsum("...bd,...d->...b", a, x)
         coef = -y * expit(-margins) / self.batch
         return np.einsum("...b,...bd->...d", coef, a) + self.reg * x

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._ball import BallProblem
-from ._checks import RngLike, check_int, check_real, check_vector, readonly
-from ._spectra import random_orthogonal, spectrum
+from ._checks import RngLike, check_int, check_real, check_vector, is_symmetric, readonly
+from ._spectra import random_orthogonal, rotated, spectrum
 
 
 class Quadratic(BallProblem):
@@ -47,7 +47,7 @@ class Quadratic(BallProblem):
         mat = np.array(A, dtype=np.float64)
         if mat.ndim != 2 or mat.shape[0] != mat.shape[1] or mat.shape[0] == 0:
             raise ValueError(f"A must be a square [d, d] matrix; got shape {mat.shape}")
-        if not np.all(np.isfinite(mat)) or not np.allclose(mat, mat.T, rtol=1e-12, atol=0.0):
+        if not np.all(np.isfinite(mat)) or not is_symmetric(mat):
             raise ValueError("A must be finite and symmetric")
         mat = 0.5 * (mat + mat.T)
         eig = np.linalg.eigvalsh(mat)
@@ -78,7 +78,7 @@ class Quadratic(BallProblem):
         cond = check_real("cond", cond, low=1.0)
         gen = np.random.default_rng(rng)
         q = random_orthogonal(gen, dim)
-        mat = (q * spectrum(dim, cond)) @ q.T
+        mat = rotated(q, spectrum(dim, cond))
         direction = gen.standard_normal(dim)
         x_star = direction / np.linalg.norm(direction)
         return cls(mat, x_star, sigma=sigma, radius=radius)
@@ -86,11 +86,17 @@ class Quadratic(BallProblem):
     def value(self, x: np.ndarray) -> np.ndarray:
         """f(x) for ``x[..., d]``; returns ``[...]``."""
         u = np.asarray(x, dtype=np.float64) - self.x_star
-        return 0.5 * np.einsum("...i,...i->...", u @ self.A, u) + self.f_star
+        return 0.5 * np.einsum("...i,...i->...", self.grad(x), u) + self.f_star
 
     def grad(self, x: np.ndarray) -> np.ndarray:
-        """∇f(x) = A(x − x*) for ``x[..., d]``; returns ``[..., d]``."""
-        return (np.asarray(x, dtype=np.float64) - self.x_star) @ self.A
+        """∇f(x) = A(x − x*) for ``x[..., d]``; returns ``[..., d]``.
+
+        Computed with ``einsum`` (numpy's own loop, one row at a time) rather than a BLAS
+        product, whose rounding of a row can depend on how many rows share the call; each row's
+        result is thus independent of the batch it is in (``sco.simulate``'s seed identity).
+        """
+        u = np.asarray(x, dtype=np.float64) - self.x_star
+        return np.einsum("...i,ij->...j", u, self.A)
 
     def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
         """Draw noise vectors ξ ~ N(0, (σ²/d) I); returns ``[*shape, d]``."""

@@ -140,3 +140,12 @@ def test_projection_batches() -> None:
     for i in range(4):
         for j in range(5):
             np.testing.assert_allclose(out[i, j], p.project(xs[i, j]), rtol=1e-15)
+
+
+def test_projection_of_huge_vectors_lands_on_the_sphere() -> None:
+    p = problems.Quadratic(np.eye(3), [0.1, 0.0, 0.0], center=[1.0, 0.0, 0.0], radius=2.0)
+    for x in ([1e300, 0.0, 0.0], [-1e300, 1e300, 0.0], [1e200, -3e200, 2e200]):
+        proj = p.project(np.array(x))
+        assert np.linalg.norm(proj - p.center) == pytest.approx(2.0, rel=1e-14)
+        u = np.array(x) / np.abs(x).max()
+        np.testing.assert_allclose((proj - p.center) / 2.0, u / np.linalg.norm(u), rtol=1e-14)

@@ -60,3 +60,11 @@ def test_problems_satisfy_the_sco_protocol() -> None:
 
     for name in ("quadratic", "least_squares"):
         assert isinstance(problems.make(name, dim=2), sco.Problem)
+
+
+@pytest.mark.parametrize("dim", [1, 2, 50, 100, 300])
+def test_random_constructors_work_in_every_dimension(dim: int) -> None:
+    for name in ("quadratic", "least_squares"):
+        p = problems.make(name, dim=dim, cond=100.0, rng=dim)
+        assert p.dim == dim and p.L == pytest.approx(1.0, rel=1e-12)
+        assert np.linalg.norm(p.grad(p.x_star)) <= 1e-12
