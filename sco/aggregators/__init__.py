@@ -1,0 +1,41 @@
+"""Robust aggregators, the CTMA meta-aggregator, NNM and bucketing (THEORY.md §2).
+
+Every rule is a pure function ``rule(x[..., m, d], *, f, **params) -> [..., d]`` that batches
+exactly over leading axes and never mutates its input; :func:`make` builds a configured
+:class:`Aggregator` from a spec string (``"ctma(cwtm)"``, ``"multi_krum(k=5)"``,
+``"bucketing(cwmed, s=2)"``). Non-finite rows are treated as infinitely far (see ``_common``).
+"""
+
+from __future__ import annotations
+
+from .bucketing import bucketing, default_bucket_size
+from .centered_clipping import centered_clipping
+from .coordinatewise import cwmed, cwtm
+from .ctma import ctma
+from .geometric_median import geometric_median
+from .krum import krum, krum_scores, multi_krum
+from .mean import mean
+from .nnm import nnm, nnm_mix
+from .registry import ALIASES, Aggregator, AggregatorLike, make, names, resolve
+
+__all__ = [
+    "ALIASES",
+    "Aggregator",
+    "AggregatorLike",
+    "bucketing",
+    "centered_clipping",
+    "ctma",
+    "cwmed",
+    "cwtm",
+    "default_bucket_size",
+    "geometric_median",
+    "krum",
+    "krum_scores",
+    "make",
+    "mean",
+    "multi_krum",
+    "names",
+    "nnm",
+    "nnm_mix",
+    "resolve",
+]

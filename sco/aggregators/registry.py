@@ -1,0 +1,224 @@
+"""Aggregator objects, declared properties (κ, equivariance), and ``make(spec)``.
+
+An :class:`Aggregator` wraps one pure function with its parameters and declares what the
+conformance suite (:func:`sco.testing.check_aggregator`) and the claims may rely on: the κ of
+THEORY.md §2 (when the table gives one), translation equivariance, randomisation, and the
+smallest m the rule accepts for a given f.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import numpy as np
+
+from .._spec import Spec, bind, parse, unknown_name
+
+KappaFn: TypeAlias = Callable[[int, int, "Aggregator | None"], "float | None"]
+
+
+def _q(m: int, f: int) -> float:
+    return f / (m - 2 * f)
+
+
+def _kappa_cwtm(m: int, f: int, base: Aggregator | None) -> float:
+    q = _q(m, f)
+    return 6 * q * (1 + q)
+
+
+def _kappa_median(m: int, f: int, base: Aggregator | None) -> float:
+    return 4 * (1 + _q(m, f)) ** 2
+
+
+def _kappa_krum(m: int, f: int, base: Aggregator | None) -> float:
+    return 6 * (1 + _q(m, f))
+
+
+def _kappa_mean(m: int, f: int, base: Aggregator | None) -> float | None:
+    return 0.0 if f == 0 else None
+
+
+def _kappa_ctma(m: int, f: int, base: Aggregator | None) -> float | None:
+    kb = base.kappa(m, f) if base is not None else None
+    return None if kb is None else 4 * f * (1 + kb) / (m - f)
+
+
+def _kappa_nnm(m: int, f: int, base: Aggregator | None) -> float | None:
+    kb = base.kappa(m, f) if base is not None else None
+    return None if kb is None else 8 * f / (m - f) * (kb + 1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How to build one registered rule."""
+
+    func: Callable[..., np.ndarray]
+    kappa: KappaFn | None = None
+    meta: bool = False
+    randomized: bool = False
+    equivariant: bool = True  # translation equivariant when its base is
+    robust: bool = True  # survives up to f non-finite rows
+    rtol: float = 1e-10  # relative accuracy of the output (iterative solvers are looser)
+    min_m: Callable[[int], int] = field(default=lambda f: 2 * f + 1)
+
+
+def _entries() -> dict[str, Entry]:
+    from .bucketing import bucketing
+    from .centered_clipping import centered_clipping
+    from .coordinatewise import cwmed, cwtm
+    from .ctma import ctma
+    from .geometric_median import geometric_median
+    from .krum import krum, multi_krum
+    from .mean import mean
+    from .nnm import nnm
+
+    return {
+        "mean": Entry(mean, _kappa_mean, robust=False, min_m=lambda f: 1),
+        "cwtm": Entry(cwtm, _kappa_cwtm),
+        "cwmed": Entry(cwmed, _kappa_median),
+        "gm": Entry(geometric_median, _kappa_median, rtol=1e-6),
+        "krum": Entry(krum, _kappa_krum, min_m=lambda f: 2 * f + 3),
+        "multi_krum": Entry(multi_krum, None, min_m=lambda f: 2 * f + 3),
+        "cc": Entry(centered_clipping, None),
+        "ctma": Entry(ctma, _kappa_ctma, meta=True),
+        "nnm": Entry(nnm, _kappa_nnm, meta=True),
+        "bucketing": Entry(bucketing, None, meta=True, randomized=True, equivariant=True),
+    }
+
+
+ALIASES = {"geometric_median": "gm", "centered_clipping": "cc"}
+_REGISTRY: dict[str, Entry] = {}
+
+
+def _registry() -> dict[str, Entry]:
+    if not _REGISTRY:
+        _REGISTRY.update(_entries())
+    return _REGISTRY
+
+
+def names() -> list[str]:
+    """Names accepted by :func:`make` (aliases: geometric_median = gm, centered_clipping = cc)."""
+    return sorted(_registry())
+
+
+@dataclass(frozen=True, eq=False)
+class Aggregator:
+    """A configured aggregator: call it as ``agg(x, f=f)`` (``rng=`` for randomised rules).
+
+    Attributes
+    ----------
+    spec : str
+        Canonical spec string, e.g. ``"ctma(cwtm)"``; ``make(agg.spec)`` rebuilds it.
+    params : mapping
+        Keyword parameters bound to the function.
+    base : Aggregator or None
+        The base rule of a meta aggregator.
+    """
+
+    spec: str
+    entry: Entry
+    params: Mapping[str, Any]
+    base: Aggregator | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.split("(")[0]
+
+    @property
+    def randomized(self) -> bool:
+        """True when the rule (or its base) draws random numbers and needs ``rng``."""
+        return self.entry.randomized or (self.base is not None and self.base.randomized)
+
+    @property
+    def translation_equivariant(self) -> bool:
+        """A(x + c) = A(x) + c (up to rounding) for every shift c."""
+        return self.entry.equivariant and (self.base is None or self.base.translation_equivariant)
+
+    @property
+    def robust(self) -> bool:
+        """True when up to f non-finite rows never make the output non-finite."""
+        return self.entry.robust and (self.base is None or self.base.robust)
+
+    @property
+    def rtol(self) -> float:
+        """Relative accuracy of the output: exact rules ~1e-10, iterative solvers looser."""
+        return max(self.entry.rtol, self.base.rtol if self.base is not None else 0.0)
+
+    def kappa(self, m: int, f: int) -> float | None:
+        """The declared (f, κ) constant of THEORY.md §2 for m workers, or None if none is given."""
+        if self.entry.kappa is None or m < self.min_workers(f):
+            return None
+        return self.entry.kappa(m, f, self.base)
+
+    def min_workers(self, f: int) -> int:
+        """Smallest m accepted for f Byzantine workers (for a meta rule: also its base's)."""
+        own = self.entry.min_m(f)
+        return max(own, self.base.min_workers(f)) if self.base is not None else own
+
+    def __call__(
+        self, x: np.ndarray, *, f: int, rng: np.random.Generator | None = None
+    ) -> np.ndarray:
+        kw = dict(self.params)
+        if self.base is not None:
+            kw["base"] = self.base
+            kw["rng"] = rng
+        elif self.entry.randomized:
+            kw["rng"] = rng
+        return self.entry.func(x, f=f, **kw)
+
+    def __repr__(self) -> str:
+        return f"Aggregator({self.spec!r})"
+
+
+AggregatorLike: TypeAlias = "str | Aggregator | Callable[..., np.ndarray]"
+
+
+def _wrap_callable(func: Callable[..., np.ndarray]) -> Aggregator:
+    name = getattr(func, "__name__", "custom")
+    entry = Entry(func, None, equivariant=False, robust=False, min_m=lambda f: 1)
+    return Aggregator(name, entry, {})
+
+
+def resolve(agg: AggregatorLike) -> Aggregator:
+    """An :class:`Aggregator` from a spec string, an Aggregator, or a plain callable
+    ``fn(x, *, f)`` (which then declares no κ and no equivariance)."""
+    if isinstance(agg, Aggregator):
+        return agg
+    if isinstance(agg, str):
+        return make(agg)
+    if callable(agg):
+        return _wrap_callable(agg)
+    raise ValueError(f"aggregator must be a spec string, an Aggregator or a callable; got {agg!r}")
+
+
+def _build(spec: Spec) -> Aggregator:
+    reg = _registry()
+    name = ALIASES.get(spec.name, spec.name)
+    if name not in reg:
+        raise unknown_name("aggregator", spec.name, names() + sorted(ALIASES))
+    entry = reg[name]
+    args = list(spec.args)
+    kwargs = dict(spec.kwargs)
+    base: Aggregator | None = None
+    if entry.meta:
+        if "base" in kwargs:
+            args.insert(0, kwargs.pop("base"))  # type: ignore[arg-type]
+        if len(args) != 1 or not isinstance(args[0], Spec):
+            raise ValueError(f"{name} needs exactly one base aggregator, e.g. '{name}(cwtm)'")
+        base = _build(args[0])
+    elif args:
+        raise ValueError(f"{name} takes no base aggregator; got {spec!s}")
+    params = bind("aggregator", name, entry.func, kwargs, {"x", "f", "base", "rng"})
+    canon = Spec(name, (parse(base.spec),) if base is not None else (), tuple(params.items()))
+    return Aggregator(str(canon), entry, params, base)
+
+
+def make(spec: str | Spec) -> Aggregator:
+    """Build an aggregator from a spec string such as ``"ctma(nnm(gm))"``,
+    ``"multi_krum(k=5)"`` or ``"bucketing(cwmed, s=2)"``.
+
+    Unknown names and unknown parameters raise ``ValueError`` listing the valid ones.
+    """
+    return _build(parse(spec) if isinstance(spec, str) else spec)

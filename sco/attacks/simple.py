@@ -1,0 +1,77 @@
+"""Omniscient attacks built from the honest messages of the round (THEORY.md §3).
+
+Each attack maps ``honest[..., h, d]`` to ``[..., f, d]`` Byzantine messages. Unless stated
+otherwise all f Byzantine workers send the same vector.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtri
+
+
+def _repeat(v: np.ndarray, f: int) -> np.ndarray:
+    """``v[..., d] -> [..., f, d]`` (a fresh array, never a view of the honest messages)."""
+    return np.array(np.broadcast_to(v[..., None, :], (*v.shape[:-1], f, v.shape[-1])))
+
+
+def sign_flip(honest: np.ndarray, *, f: int) -> np.ndarray:
+    """−mean(H): the reversed honest mean."""
+    return _repeat(-honest.mean(axis=-2), f)
+
+
+def ipm(honest: np.ndarray, *, f: int, eps: float = 0.1) -> np.ndarray:
+    """Inner-product manipulation (Xie, Koyejo & Gupta 2020): −ε·mean(H), default ε = 0.1."""
+    return _repeat(-eps * honest.mean(axis=-2), f)
+
+
+def alie_z(m: int, f: int) -> float:
+    """ALIE's default z (Baruch et al. 2019): s = ⌊m/2 + 1⌋ − f, z = Φ⁻¹((m − s)/m)."""
+    s = (m // 2 + 1) - f
+    return float(ndtri((m - s) / m))
+
+
+def alie(honest: np.ndarray, *, f: int, z: float | None = None) -> np.ndarray:
+    """A little is enough (Baruch et al. 2019): mean(H) − z·std(H) coordinate-wise (ddof = 1),
+    with z = :func:`alie_z` (m, f) unless given (m = h + f)."""
+    h = honest.shape[-2]
+    zz = alie_z(h + f, f) if z is None else float(z)
+    std = honest.std(axis=-2, ddof=1) if h > 1 else np.zeros(honest.shape[:-2] + honest.shape[-1:])
+    return _repeat(honest.mean(axis=-2) - zz * std, f)
+
+
+def gaussian(
+    honest: np.ndarray, *, f: int, rng: np.random.Generator, scale: float = 1.0
+) -> np.ndarray:
+    """mean(H) + scale·N(0, I), an independent draw for each Byzantine worker."""
+    mu = honest.mean(axis=-2)
+    noise = rng.standard_normal((*mu.shape[:-1], f, mu.shape[-1]))
+    return mu[..., None, :] + scale * noise
+
+
+def mimic(honest: np.ndarray, *, f: int, target: int = 0) -> np.ndarray:
+    """Every Byzantine worker copies honest worker ``target`` (default the first)."""
+    h = honest.shape[-2]
+    if not 0 <= target < h:
+        raise ValueError(f"target must be an honest worker index in [0, {h - 1}]; got {target!r}")
+    return _repeat(honest[..., target, :], f)
+
+
+def constant(honest: np.ndarray, *, f: int, value: float = 10.0) -> np.ndarray:
+    """A fixed vector with every coordinate equal to ``value``, whatever the honest messages."""
+    return np.full((*honest.shape[:-2], f, honest.shape[-1]), float(value))
+
+
+def nan(honest: np.ndarray, *, f: int) -> np.ndarray:
+    """All-NaN vectors (robustness test)."""
+    return np.full((*honest.shape[:-2], f, honest.shape[-1]), np.nan)
+
+
+def inf(honest: np.ndarray, *, f: int, sign: float = 1.0) -> np.ndarray:
+    """All-±Inf vectors (``sign`` ±1; robustness test)."""
+    return np.full((*honest.shape[:-2], f, honest.shape[-1]), np.copysign(np.inf, sign))
+
+
+def huge(honest: np.ndarray, *, f: int, value: float = 1e300) -> np.ndarray:
+    """Finite but overflowing vectors, every coordinate ``value`` (default 1e300)."""
+    return np.full((*honest.shape[:-2], f, honest.shape[-1]), float(value))
