@@ -96,10 +96,15 @@ class LeastSquares(BallProblem):
         return (np.asarray(x, dtype=np.float64) - self.x_star) @ self.cov
 
     def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
-        """Draw (a, b) pairs: ``[*shape, d + 1]``, a in ``[..., :d]`` and b in ``[..., d]``."""
+        """Draw (a, b) pairs: ``[*shape, d + 1]``, a in ``[..., :d]`` and b in ``[..., d]``.
+
+        Each pair uses d + 1 consecutive normals of the stream, so ``sample(rng, (K, n))``
+        equals K consecutive calls ``sample(rng, (n,))`` (block consistency).
+        """
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        a = rng.standard_normal((*shape, self.dim)) @ self._root
-        b = a @ self.x_star + self.noise * rng.standard_normal(shape)
+        z = rng.standard_normal((*shape, self.dim + 1))
+        a = np.einsum("...i,ij->...j", z[..., :-1], self._root)
+        b = np.einsum("...i,i->...", a, self.x_star) + self.noise * z[..., -1]
         return np.concatenate([a, b[..., None]], axis=-1)
 
     def stoch_grad(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray:

@@ -1,20 +1,27 @@
 """The simulated Byzantine-robust distributed optimiser (Dahan & Levy, ICML 2024).
 
 ``sco`` depends on numpy and scipy only; problems plug in through the :class:`Problem` protocol.
+:func:`simulate` runs the optimiser and returns a :class:`Trace`.
 Subpackages: :mod:`sco.aggregators` (robust rules, CTMA, NNM, bucketing), :mod:`sco.attacks`,
+:mod:`sco.estimators` (SGD, worker momentum, μ²-SGD),
 :mod:`sco.robustness` (measuring κ pathwise), :mod:`sco.testing` (conformance suite).
 """
 
 from __future__ import annotations
 
-from . import aggregators, attacks, robustness
+from . import aggregators, attacks, estimators, robustness
 from ._version import __version__
 from .problem import Problem
+from .simulate import simulate
+from .trace import Trace
 
 __all__ = [
     "Problem",
+    "Trace",
     "__version__",
     "aggregators",
     "attacks",
+    "estimators",
     "robustness",
+    "simulate",
 ]

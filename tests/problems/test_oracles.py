@@ -149,3 +149,12 @@ def test_projection_of_huge_vectors_lands_on_the_sphere() -> None:
         assert np.linalg.norm(proj - p.center) == pytest.approx(2.0, rel=1e-14)
         u = np.array(x) / np.abs(x).max()
         np.testing.assert_allclose((proj - p.center) / 2.0, u / np.linalg.norm(u), rtol=1e-14)
+
+
+def test_samples_are_block_consistent(problem: problems.BallProblem) -> None:
+    """sample(rng, (K, n)) equals K consecutive sample(rng, (n,)) calls (sco.simulate relies on
+    it to draw in blocks)."""
+    block = problem.sample(np.random.default_rng(8), (7, 5))
+    gen = np.random.default_rng(8)
+    steps = np.stack([problem.sample(gen, (5,)) for _ in range(7)])
+    np.testing.assert_array_equal(block, steps)

@@ -1,0 +1,131 @@
+"""Estimators of THEORY.md §4: a worker rule (what honest workers send) paired with a server
+rule (how the aggregated message moves the iterate), each an ``(init, update)`` pair of pure
+functions with a NamedTuple state (optax style).
+
+| name | worker message | server |
+|---|---|---|
+| ``sgd()`` | ∇f(x_t; z_t) | x ← Π(x − η d̂) |
+| ``momentum(beta=0.9)`` | EMA β | x ← Π(x − η d̂) |
+| ``anytime_sgd()`` | ∇f(x_t; z_t) | anytime averaging, α_t = t |
+| ``storm(beta=None)`` | STORM, β_t = 1/t (or a constant β) | anytime averaging, α_t = t |
+| ``mu2sgd()`` | STORM, β_t = 1/t | anytime averaging, α_t = t (Levy 2023; Dahan & Levy 2024) |
+| ``mu2sgd_paper_code()`` | STORM, β_t = max(1/t, .01) | const. step on w, γ_t = max(2/(t+2), .01) |
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .._spec import Spec, bind, parse, unknown_name
+from .server import Iterate, ServerRule, anytime, anytime_paper_code, projected_sgd
+from .worker import Message, WorkerEstimator, ema, plain
+from .worker import storm as storm_worker
+
+
+class Estimator(NamedTuple):
+    """A named algorithm: ``spec`` (canonical string), ``worker`` and ``server`` rules."""
+
+    spec: str
+    worker: WorkerEstimator
+    server: ServerRule
+
+    @property
+    def name(self) -> str:
+        return self.spec.split("(")[0]
+
+
+def _check_beta(beta: object, *, allow_none: bool) -> float | None:
+    if beta is None and allow_none:
+        return None
+    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not 0.0 <= beta <= 1.0:
+        raise ValueError(f"beta must be a number in [0, 1]; got {beta!r}")
+    return float(beta)
+
+
+def sgd() -> Estimator:
+    """Memoryless SGD: d_t = ∇f(x_t; z_t), x_{t+1} = Π_K(x_t − η d̂_t)."""
+    return Estimator("sgd", plain(), projected_sgd())
+
+
+def momentum(beta: float = 0.9) -> Estimator:
+    """Worker momentum: d_t = β d_{t−1} + (1 − β)∇f(x_t; z_t), x_{t+1} = Π_K(x_t − η d̂_t)."""
+    b = _check_beta(beta, allow_none=False)
+    assert b is not None
+    return Estimator(f"momentum(beta={beta})", ema(b), projected_sgd())
+
+
+def anytime_sgd() -> Estimator:
+    """SGD messages with anytime averaging of the query points (α_t = t)."""
+    return Estimator("anytime_sgd", plain(), anytime())
+
+
+def storm(beta: float | None = None) -> Estimator:
+    """STORM messages with anytime averaging; β_t = 1/t when ``beta`` is None (= μ²-SGD),
+    else the constant β (β = 1 gives anytime SGD: the negative control of claim E1)."""
+    b = _check_beta(beta, allow_none=True)
+    schedule = (lambda t: 1.0 / t) if b is None else (lambda t: b)
+    spec = "storm" if b is None else f"storm(beta={beta})"
+    return Estimator(spec, storm_worker(schedule), anytime())
+
+
+def mu2sgd() -> Estimator:
+    """μ²-SGD (Levy 2023; Byzantine version Dahan & Levy 2024): STORM with β_t = 1/t and
+    anytime averaging with α_t = t, w_{t+1} = Π_K(w_t − η α_t d̂_t)."""
+    return Estimator("mu2sgd", storm_worker(lambda t: 1.0 / t), anytime())
+
+
+def mu2sgd_paper_code(floor: float = 0.01) -> Estimator:
+    """The variant in the authors' public code: constant step on w, β_t = max(1/t, floor) and
+    averaging weight max(2/(t + 2), floor). Not the default; for comparison only."""
+    if not 0.0 <= floor <= 1.0:
+        raise ValueError(f"floor must be a number in [0, 1]; got {floor!r}")
+    return Estimator(
+        "mu2sgd_paper_code" if floor == 0.01 else f"mu2sgd_paper_code(floor={floor})",
+        storm_worker(lambda t: max(1.0 / t, floor)),
+        anytime_paper_code(floor),
+    )
+
+
+_FACTORIES = {
+    "sgd": sgd,
+    "momentum": momentum,
+    "anytime_sgd": anytime_sgd,
+    "storm": storm,
+    "mu2sgd": mu2sgd,
+    "mu2sgd_paper_code": mu2sgd_paper_code,
+}
+
+
+def names() -> list[str]:
+    """Names accepted by :func:`make`."""
+    return sorted(_FACTORIES)
+
+
+def make(spec: str | Spec) -> Estimator:
+    """Build an estimator from a spec string: ``"mu2sgd"``, ``"momentum(beta=0.9)"``,
+    ``"storm(beta=1)"``; unknown names or parameters raise ``ValueError``."""
+    parsed = parse(spec) if isinstance(spec, str) else spec
+    if parsed.name not in _FACTORIES:
+        raise unknown_name("estimator", parsed.name, names())
+    if parsed.args:
+        raise ValueError(f"estimator {parsed.name!r} takes only keyword parameters; got {parsed!s}")
+    factory = _FACTORIES[parsed.name]
+    kwargs = bind("estimator", parsed.name, factory, dict(parsed.kwargs), set())
+    return factory(**kwargs)
+
+
+__all__ = [
+    "Estimator",
+    "Iterate",
+    "Message",
+    "ServerRule",
+    "WorkerEstimator",
+    "anytime_sgd",
+    "make",
+    "momentum",
+    "mu2sgd",
+    "mu2sgd_paper_code",
+    "names",
+    "sgd",
+    "storm",
+]

@@ -1,0 +1,75 @@
+"""Server-side update rules: how the aggregated message moves the iterate (THEORY.md §4).
+
+Each rule is an ``(init, update)`` pair of pure functions over a NamedTuple state holding the
+query point ``x[..., d]`` (where workers evaluate gradients) and, for anytime averaging, the
+SGD sequence ``w[..., d]``. ``update(state, d_hat, t, lr, project) -> state`` performs step t
+(1-based) with the aggregated message d̂_t ``[..., d]``; ``project`` is Π_K.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+Project = Callable[[np.ndarray], np.ndarray]
+
+
+class Iterate(NamedTuple):
+    """Server state: the query point x_t and the SGD sequence w_t (= x_t for plain SGD)."""
+
+    x: np.ndarray
+    w: np.ndarray
+
+
+class ServerRule(NamedTuple):
+    init: Callable[[np.ndarray], Iterate]
+    update: Callable[[Iterate, np.ndarray, int, float, Project], Iterate]
+
+
+def _start(x0: np.ndarray) -> Iterate:
+    x = np.array(x0, dtype=np.float64)
+    return Iterate(x, x.copy())
+
+
+def projected_sgd() -> ServerRule:
+    """x_{t+1} = Π_K(x_t − η d̂_t)."""
+
+    def update(state: Iterate, d_hat: np.ndarray, t: int, lr: float, project: Project) -> Iterate:
+        x = project(state.x - lr * d_hat)
+        return Iterate(x, x)
+
+    return ServerRule(_start, update)
+
+
+def anytime() -> ServerRule:
+    """Anytime online-to-batch averaging with weights α_t = t (Cutkosky 2019; Levy 2023):
+
+        w_{t+1} = Π_K(w_t − η α_t d̂_t),
+        x_{t+1} = (α_{1:t} x_t + α_{t+1} w_{t+1}) / α_{1:t+1},   α_{1:t} = t(t + 1)/2,
+
+    i.e. x_{t+1} = (t·x_t + 2·w_{t+1}) / (t + 2); w_1 = x_1 = x₀.
+    """
+
+    def update(state: Iterate, d_hat: np.ndarray, t: int, lr: float, project: Project) -> Iterate:
+        w = project(state.w - (lr * t) * d_hat)
+        x = (t * state.x + 2.0 * w) / (t + 2.0)
+        return Iterate(x, w)
+
+    return ServerRule(_start, update)
+
+
+def anytime_paper_code(floor: float = 0.01) -> ServerRule:
+    """The averaging of the authors' public code: constant step on w (no α_t) and the
+    averaging weight γ_t = max(2/(t + 2), floor):
+
+        w_{t+1} = Π_K(w_t − η d̂_t),   x_{t+1} = (1 − γ_t) x_t + γ_t w_{t+1}.
+    """
+
+    def update(state: Iterate, d_hat: np.ndarray, t: int, lr: float, project: Project) -> Iterate:
+        w = project(state.w - lr * d_hat)
+        gamma = max(2.0 / (t + 2.0), floor)
+        return Iterate((1.0 - gamma) * state.x + gamma * w, w)
+
+    return ServerRule(_start, update)

@@ -1,0 +1,85 @@
+"""Per-seed random streams (THEORY.md §5 "Randomness"; DESIGN.md §2 ``sco.simulate``).
+
+Seed index k of a run with root entropy ``rng`` draws from ``SeedSequence(rng, spawn_key=(k,))``,
+spawned once more per role (honest sampling, Byzantine sampling, attack, aggregator). Nothing a
+seed draws depends on which other seeds run beside it, so seed k is bit-identical alone or in a
+batch. :class:`SeedStack` lets vectorised code draw ``[S, ...]`` arrays whose row k comes from
+seed k's stream.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+ROLES = ("honest", "byzantine", "attack", "aggregator")
+
+
+def root_entropy(rng: Any) -> tuple[int | Sequence[int], tuple[int, ...]]:
+    """(entropy, spawn-key prefix) from anything ``np.random.default_rng`` accepts.
+
+    An int (or int sequence) is the entropy itself; a SeedSequence contributes its entropy and
+    spawn key; a Generator or BitGenerator contributes its seed sequence when it has one, else
+    one 63-bit draw from it (which advances it).
+    """
+    if rng is None:
+        raise ValueError("rng must be given (an int seed, a SeedSequence or a Generator); got None")
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if int(rng) < 0:
+            raise ValueError(f"rng must be a non-negative integer seed; got {rng!r}")
+        return int(rng), ()
+    if isinstance(rng, np.random.SeedSequence):
+        return rng.entropy, tuple(rng.spawn_key)  # type: ignore[return-value]
+    if isinstance(rng, np.random.Generator):
+        rng = rng.bit_generator
+    if isinstance(rng, np.random.BitGenerator):
+        seq = rng.seed_seq
+        if isinstance(seq, np.random.SeedSequence):
+            return seq.entropy, tuple(seq.spawn_key)  # type: ignore[return-value]
+        return int(np.random.Generator(rng).integers(2**63)), ()
+    if isinstance(rng, Sequence) and all(isinstance(v, numbers.Integral) for v in rng):
+        return [int(v) for v in rng], ()
+    raise ValueError(f"rng must be an int, a SeedSequence or a Generator; got {rng!r}")
+
+
+def seed_generators(rng: Any, seeds: Sequence[int]) -> dict[str, list[np.random.Generator]]:
+    """For each role of :data:`ROLES`, one Generator per seed index (in the order given)."""
+    entropy, prefix = root_entropy(rng)
+    out: dict[str, list[np.random.Generator]] = {role: [] for role in ROLES}
+    for k in seeds:
+        children = np.random.SeedSequence(entropy, spawn_key=(*prefix, int(k))).spawn(len(ROLES))
+        for role, child in zip(ROLES, children, strict=True):
+            out[role].append(np.random.Generator(np.random.PCG64(child)))
+    return out
+
+
+class SeedStack:
+    """A Generator look-alike over a stack of per-seed generators: every draw of shape
+    ``(S, *rest)`` takes row k from generator k. Supports the methods the toolkit's attacks and
+    aggregators use (``random``, ``standard_normal``, ``integers``, ``normal``)."""
+
+    def __init__(self, generators: Sequence[np.random.Generator]) -> None:
+        self.generators = list(generators)
+
+    def _draw(self, method: str, size: Any, *args: Any) -> np.ndarray:
+        shape = (size,) if isinstance(size, numbers.Integral) else tuple(size or ())
+        if not shape or shape[0] != len(self.generators):
+            raise ValueError(
+                f"SeedStack draws need a leading seed axis of {len(self.generators)}; got {shape}"
+            )
+        return np.stack([getattr(g, method)(*args, size=shape[1:]) for g in self.generators])
+
+    def random(self, size: Any = None) -> np.ndarray:
+        return self._draw("random", size)
+
+    def standard_normal(self, size: Any = None) -> np.ndarray:
+        return self._draw("standard_normal", size)
+
+    def normal(self, loc: float = 0.0, scale: float = 1.0, size: Any = None) -> np.ndarray:
+        return self._draw("normal", size, loc, scale)
+
+    def integers(self, low: int, high: int | None = None, size: Any = None) -> np.ndarray:
+        return self._draw("integers", size, low, high)

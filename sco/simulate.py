@@ -1,0 +1,295 @@
+"""The Byzantine distributed optimiser, simulated exactly and vectorised over seeds and workers
+(THEORY.md §4; DESIGN.md §2 ``sco.simulate``)."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import aggregators as _aggregators
+from . import attacks as _attacks
+from . import estimators as _estimators
+from ._version import __version__
+from .problem import Problem
+from .seeds import SeedStack, seed_generators
+from .trace import METRICS, Trace
+
+BYZANTINE_DATA = ("label_flip",)
+
+
+def default_checkpoints(T: int, n: int = 50) -> np.ndarray:
+    """About ``n`` log-spaced steps in [1, T], always including 1 and T."""
+    return np.unique(np.round(np.geomspace(1, T, n)).astype(np.int64))
+
+
+def _check_int(name: str, value: object, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < low:
+        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
+    return int(value)
+
+
+def _seed_indices(seeds: object) -> np.ndarray:
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        return np.arange(_check_int("seeds", seeds, 1))
+    if isinstance(seeds, (Sequence, np.ndarray)) and len(seeds) > 0:
+        idx = np.asarray(seeds)
+        if idx.ndim == 1 and idx.dtype.kind in "iu" and np.all(idx >= 0):
+            return idx.astype(np.int64)
+    raise ValueError(
+        f"seeds must be a count >= 1 or a non-empty sequence of seed indices >= 0; got {seeds!r}"
+    )
+
+
+def simulate(
+    problem: Problem,
+    *,
+    aggregator: str | _aggregators.Aggregator | Callable[..., np.ndarray],
+    attack: str | _attacks.Attack | None,
+    estimator: str | _estimators.Estimator,
+    m: int,
+    f: int,
+    T: int,
+    lr: float,
+    seeds: int | Sequence[int] = 1,
+    rng: Any = 0,
+    record: Sequence[str] = METRICS,
+    checkpoints: Sequence[int] | np.ndarray | None = None,
+    byzantine_data: str | None = None,
+) -> Trace:
+    r"""Run T steps of Byzantine-robust distributed optimisation on ``problem``.
+
+    At step t = 1..T every honest worker i ∈ G (|G| = m − f) draws a fresh sample z_t^i, updates
+    its estimator and sends d_t^i; the f Byzantine workers send the attack's messages (computed
+    from this round's honest messages), or, with ``byzantine_data="label_flip"``, run the honest
+    estimator on flipped labels. The server aggregates d̂_t = A(d_t^1..d_t^m) (honest rows first)
+    and takes the estimator's server step (projected onto K), producing x_{t+1} for t < T.
+
+    Parameters
+    ----------
+    problem : Problem
+        Anything with the :class:`sco.Problem` members (the ``problems`` package's classes).
+    aggregator, attack, estimator : spec string or object
+        E.g. ``"ctma(cwtm)"``, ``"alie"``, ``"mu2sgd"``; ``attack=None`` when f = 0 or with
+        label flipping.
+    m, f : int
+        Workers and Byzantine workers (0 ≤ f < m).
+    T : int
+        Horizon; the output is x_T (T gradient queries per worker).
+    lr : float
+        Step size η > 0.
+    seeds : int or sequence of int
+        A count S (seed indices 0..S−1) or explicit seed indices. Seed k draws from
+        ``SeedSequence(rng, spawn_key=(k,))`` spawned per role, so its trajectory is
+        bit-identical alone or in any batch.
+    rng : int, SeedSequence or Generator
+        Root entropy of the run.
+    record : names
+        Metrics to record (subset of ``subopt, agg_err, est_err, honest_spread, dist``).
+    checkpoints : steps
+        Steps t ∈ [1, T] at which metrics are recorded (default ~50 log-spaced, with 1 and T).
+    byzantine_data : None or "label_flip"
+        Label flipping (logistic problems; needs ``problem.stoch_grad_flipped``).
+
+    Returns
+    -------
+    Trace
+        Metrics ``[S, k]``, per-seed divergence flags, x_T ``[S, d]``, config and versions.
+        A seed whose iterate becomes non-finite is flagged, never raised.
+    """
+    m = _check_int("m", m, 1)
+    f = _check_int("f", f, 0)
+    if f >= m:
+        raise ValueError(f"f must satisfy 0 <= f < m = {m}; got f = {f}")
+    T = _check_int("T", T, 1)
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a finite number > 0; got {lr!r}")
+    lr = float(lr)
+    agg = _aggregators.resolve(aggregator)
+    if m < agg.min_workers(f):
+        raise ValueError(
+            f"aggregator {agg.spec} needs m >= {agg.min_workers(f)} for f = {f}; got m = {m}"
+        )
+    est = _estimators.make(estimator) if isinstance(estimator, str) else estimator
+    if not isinstance(est, _estimators.Estimator):
+        raise ValueError(f"estimator must be a spec string or an Estimator; got {estimator!r}")
+    if byzantine_data is not None and byzantine_data not in BYZANTINE_DATA:
+        raise ValueError(
+            f"byzantine_data must be None or one of {BYZANTINE_DATA}; got {byzantine_data!r}"
+        )
+    flip = byzantine_data == "label_flip" and f > 0
+    if flip and not hasattr(problem, "stoch_grad_flipped"):
+        raise ValueError(
+            "byzantine_data='label_flip' needs a problem with labels (stoch_grad_flipped)"
+        )
+    atk: _attacks.Attack | None
+    if attack is None:
+        if f > 0 and not flip:
+            raise ValueError("attack must be given when f > 0 (or use byzantine_data='label_flip')")
+        atk = None
+    else:
+        if flip:
+            raise ValueError("give either attack or byzantine_data='label_flip', not both")
+        atk = _attacks.make(attack) if isinstance(attack, str) else attack
+    record = tuple(record)
+    unknown = [r for r in record if r not in METRICS]
+    if unknown:
+        raise ValueError(f"record must name metrics among {METRICS}; unknown: {unknown}")
+    if checkpoints is None:
+        steps = default_checkpoints(T)
+    else:
+        steps = np.unique(np.asarray(checkpoints, dtype=np.int64))
+        if steps.size == 0 or steps[0] < 1 or steps[-1] > T:
+            raise ValueError(f"checkpoints must be steps in [1, T = {T}]; got {checkpoints!r}")
+    idx = _seed_indices(seeds)
+
+    gens = seed_generators(rng, idx.tolist())
+    S, h, d = idx.shape[0], m - f, problem.dim
+    attack_rng, agg_rng = SeedStack(gens["attack"]), SeedStack(gens["aggregator"])
+    worker, server = est.worker, est.server
+    project = problem.project
+
+    flipped = getattr(problem, "stoch_grad_flipped", None)
+
+    draw_honest = _BlockSampler(problem, gens["honest"], h)
+    draw_byz = _BlockSampler(problem, gens["byzantine"], f) if flip else None
+
+    out = {name: np.full((S, steps.size), np.nan) for name in record}
+    diverged = np.zeros(S, dtype=bool)
+    it = server.init(np.broadcast_to(problem.x0, (S, d)))
+    x_prev = it.x
+    honest_state = byz_state = None
+    col = {int(t): j for j, t in enumerate(steps)}
+
+    with np.errstate(all="ignore"):
+        for t in range(1, T + 1):
+            x = it.x[:, None, :]
+            z = draw_honest()
+            g = problem.stoch_grad(x, z)
+            if honest_state is None:
+                honest_state = worker.init(g)
+            else:
+                g_prev = (
+                    problem.stoch_grad(x_prev[:, None, :], z)
+                    if worker.uses_previous_point
+                    else None
+                )
+                honest_state = worker.update(honest_state, g, g_prev, t)
+            honest = honest_state.d
+            if flip and flipped is not None and draw_byz is not None:
+                zb = draw_byz()
+                gb = flipped(x, zb)
+                if byz_state is None:
+                    byz_state = worker.init(gb)
+                else:
+                    gbp = flipped(x_prev[:, None, :], zb) if worker.uses_previous_point else None
+                    byz_state = worker.update(byz_state, gb, gbp, t)
+                messages = np.concatenate([honest, byz_state.d], axis=1)
+            elif f > 0 and atk is not None:
+                byz = atk(honest, f=f, rng=attack_rng, aggregator=agg)
+                messages = np.concatenate([honest, byz], axis=1)
+            else:
+                messages = honest
+            d_hat = agg(messages, f=f, rng=agg_rng)
+
+            j = col.get(t)
+            if j is not None:
+                _record(out, j, problem, it.x, d_hat, honest)
+
+            bad = ~np.all(np.isfinite(d_hat), axis=-1) | ~np.all(np.isfinite(it.x), axis=-1)
+            if bad.any():
+                diverged |= bad
+            if t < T:
+                x_prev = it.x
+                it = server.update(it, d_hat, t, lr, project)
+                newly = ~np.all(np.isfinite(it.x), axis=-1)
+                diverged |= newly
+    for name in out:
+        # from the first non-finite value on, a diverged seed's metrics are NaN
+        arr = out[name]
+        arr[~np.isfinite(arr)] = np.nan
+        first_bad = np.cumsum(~np.isfinite(arr), axis=1) > 0
+        arr[first_bad & diverged[:, None]] = np.nan
+    x_final = np.where(diverged[:, None], np.nan, it.x)
+    config = {
+        "problem": getattr(problem, "name", type(problem).__name__),
+        "aggregator": agg.spec,
+        "attack": None if atk is None else atk.spec,
+        "estimator": est.spec,
+        "m": m,
+        "f": f,
+        "T": T,
+        "lr": lr,
+        "rng": rng if isinstance(rng, (int, np.integer)) else repr(rng),
+        "byzantine_data": byzantine_data,
+    }
+    versions = {"byzsco": __version__, "numpy": np.__version__}
+    return Trace(steps, out, diverged, x_final, idx, config, versions)
+
+
+class _BlockSampler:
+    """Per-step samples ``[S, count, ...]`` drawn per seed in blocks of K steps.
+
+    One ``problem.sample(g, (K, count))`` call per seed every K steps replaces K calls; since
+    samples are block consistent (see :class:`sco.Problem`), the values equal per-step draws.
+    K depends only on the size of one step's samples (about 1 MB per seed and block), never on
+    the number of seeds, so a seed's stream is the same alone or in a batch.
+    """
+
+    def __init__(self, problem: Problem, generators: list[np.random.Generator], count: int) -> None:
+        self.problem, self.generators, self.count = problem, generators, count
+        probe = problem.sample(np.random.default_rng(0), (count,))
+        self.block = int(np.clip((1 << 20) // max(probe.nbytes, 1), 1, 64))
+        self.buffer: np.ndarray | None = None
+        self.i = self.block
+
+    def __call__(self) -> np.ndarray:
+        if self.i == self.block:
+            shape = (self.block, self.count)
+            self.buffer = np.stack([self.problem.sample(g, shape) for g in self.generators])
+            self.i = 0
+        assert self.buffer is not None
+        out = self.buffer[:, self.i]
+        self.i += 1
+        return out
+
+
+def _record(
+    out: dict[str, np.ndarray],
+    j: int,
+    problem: Problem,
+    x: np.ndarray,
+    d_hat: np.ndarray,
+    honest: np.ndarray,
+) -> None:
+    """Fill column j of each recorded metric (see :class:`Trace`).
+
+    The problem's ``value`` and ``grad`` are called once per seed (on ``x[s : s + 1]``): a
+    vectorised call over all seeds may round differently with the batch size (BLAS blocking,
+    reduction order), and a seed's trace must not depend on its batch. This runs only at the
+    ~50 checkpoints, so the loop costs little.
+    """
+    mean_h = honest.mean(axis=1)
+    seeds = range(x.shape[0])
+    if "subopt" in out:
+        values = np.concatenate([problem.value(x[s : s + 1]) for s in seeds])
+        out["subopt"][:, j] = values - problem.f_star
+    if "agg_err" in out:
+        out["agg_err"][:, j] = _sqnorm(d_hat - mean_h)
+    if "est_err" in out:
+        grads = np.concatenate([problem.grad(x[s : s + 1]) for s in seeds])
+        out["est_err"][:, j] = _sqnorm(d_hat - grads)
+    if "honest_spread" in out:
+        out["honest_spread"][:, j] = _sqnorm(honest - mean_h[:, None, :]) / honest.shape[1]
+    if "dist" in out:
+        out["dist"][:, j] = _sqnorm(x - problem.x_star)
+
+
+def _sqnorm(v: np.ndarray) -> np.ndarray:
+    """Σ of squares over every axis but the first (seeds), exactly rounded (``math.fsum``), so a
+    seed's value cannot depend on how many seeds share the array."""
+    sq = (v * v).reshape(v.shape[0], -1)
+    return np.array([math.fsum(row) for row in sq])
