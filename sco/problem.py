@@ -18,15 +18,32 @@ class Problem(Protocol):
     Shapes: ``x[..., d]``; samples ``[..., *sample_shape]`` as returned by ``sample``.
     """
 
-    dim: int
-    x_star: np.ndarray
-    f_star: float
-    x0: np.ndarray
-    center: np.ndarray
-    radius: float
-    L: float
-    sigma2: float
-    sigmaL2: float
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def x_star(self) -> np.ndarray: ...
+
+    @property
+    def f_star(self) -> float: ...
+
+    @property
+    def x0(self) -> np.ndarray: ...
+
+    @property
+    def center(self) -> np.ndarray: ...
+
+    @property
+    def radius(self) -> float: ...
+
+    @property
+    def L(self) -> float: ...
+
+    @property
+    def sigma2(self) -> float: ...
+
+    @property
+    def sigmaL2(self) -> float: ...
 
     @property
     def D(self) -> float: ...

@@ -95,6 +95,20 @@ def adversarial_instances(
     for scale in (1.0, 10.0, 1e3):
         byz = scale * rng.standard_normal((n, f, d))
         yield f"random(scale={scale:g})", np.concatenate([honest, byz], axis=-2)
+    if 0 < f and m - 2 * f > 0:
+        yield "lower_bound", _lower_bound_family(rng, n, m, f, d)
+
+
+def _lower_bound_family(rng: np.random.Generator, n: int, m: int, f: int, d: int) -> np.ndarray:
+    """The construction behind the lower bound f/(m − 2f), with noise: honest rows are m − 2f
+    points near 0 and f points near a far vector a; the f Byzantine rows sit at the majority.
+    Any rule that follows the majority is off by about f/(m − f)·a from the honest mean."""
+    a = rng.standard_normal((n, 1, d)) * rng.choice([1.0, 10.0, 100.0], size=(n, 1, 1))
+    jitter = rng.choice([0.0, 1e-3, 1e-1], size=(n, 1, 1))
+    near = jitter * rng.standard_normal((n, m - 2 * f, d))
+    far = a + jitter * rng.standard_normal((n, f, d))
+    byz = jitter * rng.standard_normal((n, f, d))
+    return np.concatenate([near, far, byz], axis=-2)
 
 
 def worst_ratio(

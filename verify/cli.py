@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,29 +20,39 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message)
 
 
-def _registered_claims() -> list[str]:
-    """Claim IDs that have an experiment registered (none until verify.claims exists)."""
-    try:
-        claims = importlib.import_module("verify.claims")
-    except ModuleNotFoundError:
-        return []
-    return list(claims.ids())
-
-
 def _cmd_verify(args: argparse.Namespace) -> int:
-    registered = _registered_claims()
+    from verify import claims, figures, report
+
+    known = claims.ids()
+    wanted = [i.upper() for i in args.ids] or known
+    unknown = [i for i in wanted if i not in known]
+    if unknown:
+        raise _UsageError(f"unknown claim id(s) {', '.join(unknown)}; valid: {', '.join(known)}")
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    if not registered:
-        msg = "No claims are registered yet: nothing was verified (this is not a pass)."
-        print(msg)
-        (out / "verdicts.json").write_text("[]\n")
-        (out / "report.md").write_text(
-            f"# byzsco verification report\n\nbyzsco {__version__}\n\n{msg}\n"
-        )
-        print(f"wrote {out / 'report.md'} and {out / 'verdicts.json'}")
-        return 0
-    raise _UsageError("claims are registered but this CLI cannot run them yet")
+    verdicts = []
+    start = time.perf_counter()
+    print(f"{'claim':<24} {'verdict':<16} measured vs predicted")
+    for cid in wanted:
+        for negative in (False, True):
+            try:
+                v = claims.run(cid, args.scale, negative=negative)
+            except LookupError:
+                continue
+            verdicts.append(v)
+            name = cid + (" (negative)" if negative else "")
+            print(f"{name:<24} {report.outcome(v):<16} {report.measured(v)} {report.predicted(v)}")
+            sys.stdout.flush()
+    elapsed = time.perf_counter() - start
+    figs = figures.draw_all(verdicts, args.scale, out.resolve()) if _mkdir(out) else []
+    path = report.write(verdicts, out, args.scale, elapsed, figs)
+    ok = all(v.passed != v.negative_control for v in verdicts)
+    print(f"{'all claims pass' if ok else 'SOME CLAIMS FAILED'} ({elapsed:.0f} s); wrote {path}")
+    return 0 if ok else 1
+
+
+def _mkdir(path: Path) -> bool:
+    path.mkdir(parents=True, exist_ok=True)
+    return True
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     p_verify = sub.add_parser("verify", help="run the claims of THEORY.md §5 and write a report")
     p_verify.add_argument("ids", nargs="*", metavar="ID", help="claim IDs (default: all)")
-    p_verify.add_argument("--scale", choices=("smoke", "quick", "full"), default="quick")
+    p_verify.add_argument(
+        "--scale",
+        choices=("smoke", "quick", "full"),
+        default="quick",
+        help="smoke: seconds; quick (default): a few minutes; full: research",
+    )
     p_verify.add_argument("--out", default="report", help="report directory (default: report)")
     p_verify.set_defaults(handler=_cmd_verify)
     return parser

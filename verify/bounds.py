@@ -1,0 +1,105 @@
+"""The bounds of THEORY.md as sympy expressions, with numeric evaluation and local slopes.
+
+Every :class:`Bound` carries its reference (the THEORY.md statement and the paper it comes from)
+and its kind: ``"upper"`` (a guarantee that measured values must not exceed), ``"exact"`` (an
+identity) or ``"order"`` (a rate known up to constants).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import sympy as sp
+
+m, f, T, t, eta, L, D = sp.symbols("m f T t eta L D", positive=True)
+sigma2, sigmaL2, kappa, kappa_A, k = sp.symbols("sigma2 sigma_L2 kappa kappa_A k", nonnegative=True)
+
+q = f / (m - 2 * f)
+sigma_tilde2 = 2 * sigma2 + 8 * D**2 * sigmaL2
+S_const = sp.sqrt(sigma_tilde2) * (sp.sqrt(kappa) + 1 / sp.sqrt(m - f))
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A named expression of THEORY.md."""
+
+    name: str
+    expr: sp.Expr
+    reference: str
+    kind: str  # "upper" | "exact" | "order"
+
+    @cached_property
+    def symbols(self) -> list[str]:
+        return sorted(str(s) for s in self.expr.free_symbols)
+
+    def evaluate(self, **numbers: float) -> float:
+        """The value at the given numbers (every free symbol must be given)."""
+        missing = [s for s in self.symbols if s not in numbers]
+        if missing:
+            raise ValueError(f"{self.name} needs values for {missing}")
+        value = self.expr.xreplace({s: numbers[str(s)] for s in self.expr.free_symbols})
+        return float(sp.N(value))
+
+    def local_slope(self, wrt: str, at: dict[str, float]) -> float:
+        """d log B / d log x at the point ``at`` (x = the symbol named ``wrt``)."""
+        x = next((s for s in self.expr.free_symbols if str(s) == wrt), None)
+        if x is None:
+            raise ValueError(f"{self.name} does not depend on {wrt!r}; symbols: {self.symbols}")
+        return Bound(self.name, x * sp.diff(self.expr, x) / self.expr, "", "order").evaluate(**at)
+
+    def latex(self) -> str:
+        return sp.latex(self.expr)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.expr}  [{self.kind}; {self.reference}]"
+
+
+ALLOUAH = "Allouah et al. 2023, Table 1 (THEORY.md §2)"
+BOUNDS: dict[str, Bound] = {
+    "kappa_cwtm": Bound("kappa_cwtm", 6 * q * (1 + q), ALLOUAH, "upper"),
+    "kappa_cwmed": Bound("kappa_cwmed", 4 * (1 + q) ** 2, ALLOUAH, "upper"),
+    "kappa_gm": Bound("kappa_gm", 4 * (1 + q) ** 2, ALLOUAH, "upper"),
+    "kappa_krum": Bound("kappa_krum", 6 * (1 + q), ALLOUAH + ", m ≥ 2f + 3", "upper"),
+    "kappa_nnm": Bound("kappa_nnm", 8 * f / (m - f) * (kappa_A + 1), ALLOUAH, "upper"),
+    "kappa_ctma": Bound(
+        "kappa_ctma", 4 * f * (1 + kappa_A) / (m - f), "Proposition CTMA (THEORY.md §2)", "upper"
+    ),
+    "ctma_pathwise": Bound(
+        "ctma_pathwise",
+        4 * k / (m - f),
+        "Proposition CTMA: ‖CTMA − x̄_S'‖² ≤ (4k/(m−f))(V_S' + ‖x₀ − x̄_S'‖²)",
+        "upper",
+    ),
+    "lower_bound": Bound(
+        "lower_bound", f / (m - 2 * f), "Allouah et al. 2023 (THEORY.md §2)", "exact"
+    ),
+    "lemma_e": Bound("lemma_e", sigma_tilde2 / t, "Lemma E (THEORY.md §4)", "upper"),
+    "lemma_a": Bound("lemma_a", S_const**2 / t, "Lemma A (THEORY.md §4)", "upper"),
+    "theorem_r": Bound(
+        "theorem_r",
+        2 * D**2 / (eta * T * (T + 1))
+        + 2 * eta * S_const**2
+        + sp.Rational(8, 3) * D * S_const * sp.sqrt(T + 1) / T,
+        "Theorem R, η ≤ 1/(8LT) (THEORY.md §4)",
+        "upper",
+    ),
+}
+BOUNDS["theorem_r_tuned"] = Bound(
+    "theorem_r_tuned",
+    BOUNDS["theorem_r"].expr.subs(eta, 1 / (8 * L * T)),
+    "Theorem R with η = 1/(8LT) (THEORY.md §4)",
+    "upper",
+)
+
+
+def get(name: str) -> Bound:
+    if name not in BOUNDS:
+        raise ValueError(f"unknown bound {name!r}; valid: {sorted(BOUNDS)}")
+    return BOUNDS[name]
+
+
+def problem_constants(problem: Any) -> dict[str, float]:
+    """The numbers a bound needs from a problem: L, D, σ², σ_L²."""
+    return {"L": problem.L, "D": problem.D, "sigma2": problem.sigma2, "sigma_L2": problem.sigmaL2}
