@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
@@ -149,3 +150,18 @@ def bind(
                 f"parameter {key!r} of {kind} {name!r} must be a number; got {value!s}"
             )
     return dict(kwargs)
+
+
+def lookup(
+    kind: str, spec: str | Spec, table: dict[str, Any], fixed: set[str]
+) -> tuple[str, Any, dict[str, object]]:
+    """Resolve a keyword-only spec (``"ipm(eps=0.5)"``) against ``table`` (name → callable):
+    returns (name, callable, checked keywords). Unknown names, positional arguments and unknown
+    keywords (the callable's parameters minus ``fixed``) raise ``ValueError``."""
+    parsed = parse(spec) if isinstance(spec, str) else spec
+    if parsed.name not in table:
+        raise unknown_name(kind, parsed.name, sorted(table))
+    if parsed.args:
+        raise ValueError(f"{kind} {parsed.name!r} takes only keyword parameters; got {parsed!s}")
+    func = table[parsed.name]
+    return parsed.name, func, bind(kind, parsed.name, func, dict(parsed.kwargs), fixed)

@@ -44,23 +44,3 @@ def uniform_ball(rng: np.random.Generator, n: int, center: np.ndarray, radius: f
     u = rng.standard_normal((n, d))
     u /= np.linalg.norm(u, axis=1, keepdims=True)
     return center + u * (radius * rng.random((n, 1)) ** (1.0 / d))
-
-
-def slope_ci(
-    t: np.ndarray, values: np.ndarray, n_boot: int = 1000, level: float = 0.95
-) -> tuple[float, float, float]:
-    """Least-squares slope of log(mean over seeds) against log t, with a seed-bootstrap CI.
-
-    ``values[S, k]`` are per-seed measurements at the steps ``t[k]``; returns
-    (slope, low, high). The bootstrap resamples seeds with a fixed generator.
-    """
-    logt = np.log(t)
-
-    def fit(v: np.ndarray) -> float:
-        return float(np.polyfit(logt, np.log(v.mean(axis=0)), 1)[0])
-
-    rng = np.random.default_rng(12345)
-    s = values.shape[0]
-    boots = np.array([fit(values[rng.integers(0, s, s)]) for _ in range(n_boot)])
-    alpha = (1 - level) / 2
-    return fit(values), float(np.quantile(boots, alpha)), float(np.quantile(boots, 1 - alpha))

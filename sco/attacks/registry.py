@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .._spec import Spec, bind, parse, unknown_name
+from .._spec import Spec, lookup
 from ..aggregators import AggregatorLike
 from . import simple as _simple
 from .adaptive_search import adaptive
@@ -83,13 +83,5 @@ class Attack:
 
 def make(spec: str | Spec) -> Attack:
     """Build an attack from a spec string; unknown names/parameters raise ``ValueError``."""
-    parsed = parse(spec) if isinstance(spec, str) else spec
-    if parsed.name not in _FUNCS:
-        raise unknown_name("attack", parsed.name, names())
-    if parsed.args:
-        raise ValueError(f"attack {parsed.name!r} takes only keyword parameters; got {parsed!s}")
-    func = _FUNCS[parsed.name]
-    params = bind(
-        "attack", parsed.name, func, dict(parsed.kwargs), {"honest", "f", "rng", "aggregator"}
-    )
-    return Attack(str(Spec(parsed.name, (), tuple(params.items()))), func, params)
+    name, func, params = lookup("attack", spec, _FUNCS, {"honest", "f", "rng", "aggregator"})
+    return Attack(str(Spec(name, (), tuple(params.items()))), func, params)

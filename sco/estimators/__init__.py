@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._spec import Spec, bind, parse, unknown_name
+from .._spec import Spec, lookup
 from .server import Iterate, ServerRule, anytime, anytime_paper_code, projected_sgd
 from .worker import Message, WorkerEstimator, ema, plain
 from .worker import storm as storm_worker
@@ -104,13 +104,7 @@ def names() -> list[str]:
 def make(spec: str | Spec) -> Estimator:
     """Build an estimator from a spec string: ``"mu2sgd"``, ``"momentum(beta=0.9)"``,
     ``"storm(beta=1)"``; unknown names or parameters raise ``ValueError``."""
-    parsed = parse(spec) if isinstance(spec, str) else spec
-    if parsed.name not in _FACTORIES:
-        raise unknown_name("estimator", parsed.name, names())
-    if parsed.args:
-        raise ValueError(f"estimator {parsed.name!r} takes only keyword parameters; got {parsed!s}")
-    factory = _FACTORIES[parsed.name]
-    kwargs = bind("estimator", parsed.name, factory, dict(parsed.kwargs), set())
+    _, factory, kwargs = lookup("estimator", spec, _FACTORIES, set())
     return factory(**kwargs)
 
 

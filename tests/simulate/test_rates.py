@@ -8,7 +8,7 @@ import pytest
 
 import problems
 import sco
-from mc import slope_ci
+from verify.stats import slope_ci
 
 T, SEEDS = 2000, 64
 LS = problems.LeastSquares.random(4, cond=4.0, noise=0.5, rng=11)  # σ_L > 0

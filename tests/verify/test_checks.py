@@ -7,6 +7,7 @@ import json
 import numpy as np
 
 from verify import checks, stats
+from verify.stats import slope_ci
 
 
 def test_upper_bound_check_passes_and_fails() -> None:
@@ -66,3 +67,19 @@ def test_bootstrap_is_reproducible_and_covers() -> None:
     vals = rng.normal(3.0, 1.0, (200, 1))
     a, b = stats.mean_ci(vals), stats.mean_ci(vals)
     assert a == b and a[0].low < 3.0 < a[0].high
+
+
+def test_slope_ci_covers_a_known_slope_and_rejects_a_wrong_one() -> None:
+    """Coverage over 40 replicates (nominal 95%), not one lucky run; a flat series is rejected."""
+    rng = np.random.default_rng(3)
+    t = np.geomspace(10, 1000, 20)
+    covered = 0
+    for _ in range(40):
+        values = (3.0 / t) * rng.exponential(1.0, size=(64, t.size))  # E = 3/t: slope −1
+        _, lo, hi = slope_ci(t, values, n_boot=300)
+        covered += lo <= -1.0 <= hi
+    assert covered >= 32  # P(covered < 32 | 95% coverage) < 1e-3
+    flat = rng.exponential(1.0, size=(64, t.size))  # slope 0
+    _, lo0, hi0 = slope_ci(t, flat)
+    assert not lo0 <= -1.0 <= hi0  # −1 is rejected
+    assert -0.1 < lo0 < hi0 < 0.1  # and the interval sits around the true slope 0
