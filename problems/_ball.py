@@ -23,6 +23,22 @@ class BallProblem:
     sigma2: float
     sigmaL2: float
 
+    def value(self, x: np.ndarray) -> np.ndarray:
+        """f(x) for ``x[..., d]``; returns ``[...]`` (defined by each family)."""
+        raise NotImplementedError
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        """∇f(x) for ``x[..., d]``; returns ``[..., d]`` (defined by each family)."""
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
+        """Samples with leading shape ``shape`` (defined by each family)."""
+        raise NotImplementedError
+
+    def stoch_grad(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray:
+        """∇f(x; z) for the given samples (defined by each family)."""
+        raise NotImplementedError
+
     def _set_domain(self, center: object | None, radius: object | None, x0: object | None) -> None:
         """Validate and store the ball; the default radius is max(1, 2‖x* − c‖)."""
         d = self.x_star.shape[0]

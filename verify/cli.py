@@ -55,6 +55,98 @@ def _mkdir(path: Path) -> bool:
     return True
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from verify.sweep import SpecError, expand, load_spec
+    from verify.sweep.runner import execute
+
+    try:
+        runs = expand(load_spec(args.spec))
+    except SpecError as exc:
+        raise _UsageError(str(exc)) from exc
+    if len(runs) != 1:
+        raise _UsageError(f"{args.spec} describes {len(runs)} runs; use 'sco sweep' for a grid")
+    if args.out:
+        from verify import sweep
+
+        sweep.run(args.spec, args.out, progress=False)
+    res = execute(runs[0])
+    steps = res["steps"]
+    print(
+        f"{runs[0]['aggregator']} / {runs[0]['attack']} / {runs[0]['estimator']}, "
+        f"{res['seeds'].size} seeds, T = {steps[-1]}, diverged {int(res['diverged'].sum())}"
+    )
+    for name in [k for k in res if k.startswith("metric.")]:
+        v = res[name][:, -1]
+        print(
+            f"  {name[7:]:<14} at T: mean {np.nanmean(v):.4g} "
+            f"(min {np.nanmin(v):.4g}, max {np.nanmax(v):.4g})"
+        )
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from verify import sweep
+
+    try:
+        summary = sweep.run(
+            args.spec,
+            args.out,
+            executor=args.executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+        )
+    except sweep.SpecError as exc:
+        raise _UsageError(str(exc)) from exc
+    except sweep.StoreError as exc:
+        print(f"sco: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{summary.total} runs: {summary.ran} ran, {summary.skipped} already in {summary.out}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from verify import sweep
+    from verify.sweep.summary import write_summary
+
+    try:
+        df = sweep.load(args.results)
+    except sweep.StoreError as exc:
+        print(f"sco: error: {exc}", file=sys.stderr)
+        return 1
+    path = write_summary(df, Path(args.results))
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    import problems
+    from sco import aggregators, attacks, estimators
+    from verify import claims
+
+    print("problems:    " + ", ".join(problems.names()))
+    print("aggregators: " + ", ".join(aggregators.names()))
+    print("attacks:     " + ", ".join(attacks.names()))
+    print("estimators:  " + ", ".join(estimators.names()))
+    print("claims:      " + ", ".join(f"{c} ({claims.get(c).statement})" for c in claims.ids()))
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    import runpy
+
+    root = Path(__file__).resolve().parents[1] / "benchmarks"
+    script = root / f"{args.which}.py"
+    if not script.exists():
+        raise _UsageError(
+            f"benchmark scripts live in the source tree ({root}); not found: {script.name}"
+        )
+    sys.argv = [str(script), *args.args]
+    runpy.run_path(str(script), run_name="__main__")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sco",
@@ -72,6 +164,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_verify.add_argument("--out", default="report", help="report directory (default: report)")
     p_verify.set_defaults(handler=_cmd_verify)
+    p_run = sub.add_parser("run", help="run one spec (a TOML file without lists)")
+    p_run.add_argument("spec")
+    p_run.add_argument("--out", help="also record the run in this results directory")
+    p_run.set_defaults(handler=_cmd_run)
+    p_sweep = sub.add_parser("sweep", help="run every point of a TOML sweep into a results store")
+    p_sweep.add_argument("spec")
+    p_sweep.add_argument("--out", default="results", help="results directory (default: results)")
+    p_sweep.add_argument("--executor", choices=("local", "dask"), default="local")
+    p_sweep.add_argument("--workers", type=int, default=1, help="processes (local) or dask workers")
+    p_sweep.add_argument("--scheduler", help="address of an existing dask.distributed scheduler")
+    p_sweep.set_defaults(handler=_cmd_sweep)
+    p_report = sub.add_parser("report", help="figures and a summary from a results directory")
+    p_report.add_argument("results")
+    p_report.set_defaults(handler=_cmd_report)
+    p_list = sub.add_parser("list", help="problems, aggregators, attacks, estimators and claims")
+    p_list.set_defaults(handler=_cmd_list)
+    p_bench = sub.add_parser(
+        "bench", help="run a benchmark script (aggregators, simulate, sweep, ...)"
+    )
+    p_bench.add_argument(
+        "which", choices=("aggregators", "simulate", "sweep", "orderstats", "kappa_probe")
+    )
+    p_bench.add_argument("args", nargs=argparse.REMAINDER)
+    p_bench.set_defaults(handler=_cmd_bench)
     return parser
 
 
