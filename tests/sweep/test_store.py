@@ -157,3 +157,21 @@ def test_loaded_values_match_a_direct_simulation(tmp_path: Path) -> None:
     )
     sub = df[df["metric"] == "subopt"].sort_values(["seed", "step"])
     np.testing.assert_array_equal(sub["value"].to_numpy(), tr["subopt"].ravel())
+
+
+def test_existing_dask_scheduler_address(tmp_path: Path) -> None:
+    """--scheduler ADDR: connect to a cluster that was started elsewhere (here, in this test)."""
+    from dask.distributed import LocalCluster
+
+    spec = dict(SPEC, aggregator="cwtm")
+    sweep.run(spec, tmp_path / "local")
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cl:
+        summary = sweep.run(
+            spec, tmp_path / "remote", executor="dask", scheduler=cl.scheduler_address
+        )
+    assert summary.ran == 2
+    pd.testing.assert_frame_equal(
+        frame(tmp_path / "local"), frame(tmp_path / "remote"), check_exact=True
+    )
