@@ -43,16 +43,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             print(f"{name:<24} {report.outcome(v):<16} {report.measured(v)} {report.predicted(v)}")
             sys.stdout.flush()
     elapsed = time.perf_counter() - start
-    figs = figures.draw_all(verdicts, args.scale, out.resolve()) if _mkdir(out) else []
+    out.mkdir(parents=True, exist_ok=True)
+    figs = figures.draw_all(verdicts, args.scale, out.resolve())
     path = report.write(verdicts, out, args.scale, elapsed, figs)
     ok = all(v.passed != v.negative_control for v in verdicts)
     print(f"{'all claims pass' if ok else 'SOME CLAIMS FAILED'} ({elapsed:.0f} s); wrote {path}")
     return 0 if ok else 1
-
-
-def _mkdir(path: Path) -> bool:
-    path.mkdir(parents=True, exist_ok=True)
-    return True
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -42,14 +42,6 @@ def bad_rows(x: np.ndarray) -> np.ndarray:
     return ~np.isfinite(sq)
 
 
-def sqdist_to(x: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """‖x_i − c‖² for ``x[..., m, d]``, ``c[..., d]``: ``[..., m]``, +inf for bad rows and NaN."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        diff = x - c[..., None, :]
-        r = np.einsum("...ij,...ij->...i", diff, diff)
-    return np.where(np.isnan(r), np.inf, r)
-
-
 def pairwise_sqdist(x: np.ndarray) -> np.ndarray:
     """‖x_i − x_j‖² for all pairs: ``x[..., m, d] -> [..., m, m]``, from one Gram matrix.
 

@@ -177,3 +177,29 @@ def test_bad_arguments_get_one_line_errors(kw: dict, pattern: str) -> None:  # t
     with pytest.raises(ValueError, match=pattern) as info:
         sco.simulate(QUAD, **{**base, **kw})  # type: ignore[arg-type]
     assert "\n" not in str(info.value)
+
+
+def test_seed_stack_rows_are_the_per_seed_streams() -> None:
+    from sco.seeds import SeedStack
+
+    def gens() -> list[np.random.Generator]:
+        return [np.random.default_rng(s) for s in (3, 4, 5)]
+
+    stack = SeedStack(gens())
+    draws = {
+        "random": stack.random((3, 2)),
+        "standard_normal": stack.standard_normal((3, 4)),
+        "normal": stack.normal(1.0, 2.0, (3, 2)),
+        "integers": stack.integers(0, 10, (3, 5)),
+    }
+    g = gens()
+    expected = {
+        "random": [x.random(2) for x in g],
+        "standard_normal": [x.standard_normal(4) for x in g],
+        "normal": [x.normal(1.0, 2.0, 2) for x in g],
+        "integers": [x.integers(0, 10, 5) for x in g],
+    }
+    for name, value in draws.items():
+        np.testing.assert_array_equal(value, np.stack(expected[name]), err_msg=name)
+    with pytest.raises(ValueError, match="leading seed axis of 3"):
+        stack.random((2, 2))
