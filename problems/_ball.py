@@ -56,7 +56,7 @@ class BallProblem:
         self.center = readonly(c)
         self.radius = float(r)
         start = c.copy() if x0 is None else check_vector("x0", x0, d)
-        if np.linalg.norm(start - c) > r:
+        if np.linalg.norm(start - c) > r * (1.0 + 1e-12):  # a point on the sphere may round out
             raise ValueError(f"x0 must lie in the ball ‖x0 − center‖ <= radius = {r:g}")
         self.x0 = readonly(start)
 

@@ -111,6 +111,162 @@ def _lower_bound_family(rng: np.random.Generator, n: int, m: int, f: int, d: int
     return np.concatenate([near, far, byz], axis=-2)
 
 
+def median_cluster_family(rng: np.random.Generator, n: int, m: int, f: int, d: int) -> np.ndarray:
+    """The extremal family of the geometric and coordinate-wise medians (docs/theory.md §6):
+    g = ⌈(m − 2f)/2⌉ honest points and the f Byzantine points at 0, the other h − g honest points
+    at a unit vector e, with a jitter of 0, 1e-6, 1e-3 or 1e-1 times the scale (spreading the
+    cluster approaches the supremum for even m) and random e and scale. ``[n, m, d]``, honest
+    rows first."""
+    h = m - f
+    g = -(-(m - 2 * f) // 2)
+    e = rng.standard_normal((n, 1, d))
+    e /= np.linalg.norm(e, axis=-1, keepdims=True)
+    e *= rng.choice([1.0, 10.0, 100.0], size=(n, 1, 1))
+    jitter = rng.choice([0.0, 1e-6, 1e-3, 1e-1], size=(n, 1, 1))
+    jitter = jitter * np.linalg.norm(e, axis=-1)[..., None]
+    x = np.zeros((n, m, d))
+    x[:, g:h] = e
+    return x + jitter * rng.standard_normal((n, m, d))
+
+
+FAMILIES = ("attacks", "random", "lower_bound", "median_cluster")
+
+
+def starting_instances(
+    agg: AggregatorLike, m: int, f: int, d: int, rng: np.random.Generator, n: int
+) -> Iterator[tuple[str, np.ndarray]]:
+    """Named families of instances ``[n, m, d]`` to start a search from: every attack of
+    docs/theory.md §3 on varied honest messages, random Byzantine rows, the lower-bound
+    construction and the medians' extremal family (the last two when 0 < f < m/2). Non-finite
+    attacks are left out: a search needs finite ratios to climb."""
+    for name, x in adversarial_instances(agg, m, f, d, rng, n):
+        if name in ("nan", "inf", "huge"):
+            continue
+        yield name, x
+    if 0 < f and m - 2 * f > 0:
+        yield "median_cluster", median_cluster_family(rng, n, m, f, d)
+
+
+def _honest_spread(x: np.ndarray, h: int) -> np.ndarray:
+    xs = x[..., :h, :]
+    mu = xs.mean(axis=-2, keepdims=True)
+    return np.sqrt(np.mean(np.sum((xs - mu) ** 2, axis=-1), axis=-1))
+
+
+def local_search(
+    agg: AggregatorLike,
+    x: np.ndarray,
+    f: int,
+    rng: np.random.Generator,
+    *,
+    iters: int = 200,
+    step: float = 0.3,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hill-climb the honest-set ratio ‖A(x) − x̄_G‖²/V_G from each starting instance.
+
+    ``x[n, m, d]`` (honest rows first, then the f Byzantine rows) are improved in parallel by
+    a (1+1) evolution strategy: each iteration proposes, per instance, one of three moves —
+    shift the f Byzantine rows together (they stay identical if they were), move one random
+    row, or jitter every row — with Gaussian steps of ``σ·√V_G`` and keeps the proposal when it
+    raises the ratio; σ grows by 1.5 after a success and shrinks by 0.9 after a failure
+    (clipped to [1e-6, 10]). Returns the ratios ``[n]`` and the instances ``[n, m, d]``.
+    Works for any rule, including plain callables (it only evaluates the rule).
+    """
+    a = resolve(agg)
+    x = np.array(x, dtype=np.float64)
+    n, m, d = x.shape
+    h = m - f
+    honest = np.arange(h)
+
+    def score(z: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            r = ratio(a(z, f=f, rng=rng), z, honest)
+        return np.where(np.isnan(r), -np.inf, r)
+
+    best = score(x)
+    sigma = np.full(n, float(step))
+    for _ in range(iters):
+        scale = (sigma * np.maximum(_honest_spread(x, h), 1e-12))[:, None, None]
+        mode = np.asarray(rng.integers(0, 3, size=(n,)))
+        noise = rng.standard_normal((n, m, d))
+        mask = np.zeros((n, m, 1))
+        mask[mode == 0, h:] = 1.0
+        noise[mode == 0, h:] = noise[mode == 0, h : h + 1] if f else 0.0
+        rows = np.asarray(rng.integers(0, m, size=(n,)))
+        mask[np.flatnonzero(mode == 1), rows[mode == 1]] = 1.0
+        mask[mode == 2] = 0.1
+        prop = x + scale * mask * noise
+        got = score(prop)
+        better = got > best
+        x[better] = prop[better]
+        best = np.where(better, got, best)
+        sigma = np.clip(np.where(better, sigma * 1.5, sigma * 0.9), 1e-6, 10.0)
+    return best, x
+
+
+class Worst(NamedTuple):
+    """The worst instance of :func:`search_worst`, and where its search started."""
+
+    ratio: float
+    x: np.ndarray  # [m, d], honest rows first
+    family: str  # the starting family that produced it
+    start_ratio: float  # its ratio before the local search
+
+
+def _kind(name: str) -> str:
+    if name in ("lower_bound", "median_cluster"):
+        return name
+    return "random" if name.startswith("random") else "attacks"
+
+
+def search_worst(
+    agg: AggregatorLike,
+    m: int,
+    f: int,
+    d: int,
+    rng: np.random.Generator,
+    *,
+    n: int = 16,
+    iters: int = 50,
+    polish: int = 200,
+    top: int = 4,
+    families: tuple[str, ...] = FAMILIES,
+    surrogate: AggregatorLike | None = None,
+) -> Worst:
+    """The largest honest-set ratio found by :func:`local_search`.
+
+    Phase 1 starts ``n`` searches of ``iters`` steps from every family of
+    :func:`starting_instances`; ``families`` selects among the kinds ``"attacks"`` (every
+    attack of docs/theory.md §3), ``"random"``, ``"lower_bound"`` and ``"median_cluster"``.
+    Phase 2 polishes the ``top`` best instances of *each kind* together (one batch) with
+    ``polish`` more steps (a kind that starts lower may climb higher). The result names the
+    family the winner started from and its ratio before any search.
+
+    ``surrogate``: a cheaper stand-in for ``agg`` that drives the climb (e.g. a geometric median
+    at a looser tolerance); the polished candidates are then scored by ``agg`` itself, so the
+    returned ratio is always that of the implemented rule on the returned instance.
+    """
+    guide = agg if surrogate is None else surrogate
+    found: dict[str, list[tuple[float, np.ndarray, str, float]]] = {}
+    for name, x0 in starting_instances(agg, m, f, d, rng, n):
+        kind = _kind(name)
+        if kind not in families:
+            continue
+        start = local_search(agg, x0, f, rng, iters=0)[0]
+        r, x = local_search(guide, x0, f, rng, iters=iters)
+        found.setdefault(kind, []).extend(
+            (float(r[k]), x[k], name, float(start[k])) for k in range(r.shape[0])
+        )
+    if not found:
+        raise ValueError(f"no starting family among {families}")
+    chosen = [c for group in found.values() for c in sorted(group, key=lambda c: -c[0])[:top]]
+    r, x = local_search(guide, np.stack([c[1] for c in chosen]), f, rng, iters=polish)
+    if surrogate is not None:
+        r = local_search(agg, x, f, rng, iters=0)[0]
+    k = int(np.argmax(r))
+    return Worst(float(r[k]), x[k], chosen[k][2], chosen[k][3])
+
+
 def worst_ratio(
     agg: AggregatorLike,
     m: int,

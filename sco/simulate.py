@@ -16,7 +16,7 @@ from . import estimators as _estimators
 from ._version import __version__
 from .problem import Problem
 from .seeds import SeedStack, seed_generators
-from .trace import METRICS, Trace
+from .trace import ITERATES, METRICS, Trace
 
 BYZANTINE_DATA = ("label_flip",)
 
@@ -88,7 +88,9 @@ def simulate(
     rng : int, SeedSequence or Generator
         Root entropy of the run.
     record : names
-        Metrics to record (subset of ``subopt, agg_err, est_err, honest_spread, dist``).
+        Metrics to record (subset of ``subopt, agg_err, est_err, honest_spread, dist``), and
+        optionally the iterates ``x`` (query points x_t) and ``w`` (the server's SGD sequence),
+        stored in ``Trace.iterates`` as ``[S, k, d]``.
     checkpoints : steps
         Steps t ∈ [1, T] at which metrics are recorded (default ~50 log-spaced, with 1 and T).
     byzantine_data : None or "label_flip"
@@ -135,9 +137,9 @@ def simulate(
             raise ValueError("give either attack or byzantine_data='label_flip', not both")
         atk = _attacks.make(attack) if isinstance(attack, str) else attack
     record = tuple(record)
-    unknown = [r for r in record if r not in METRICS]
+    unknown = [r for r in record if r not in METRICS + ITERATES]
     if unknown:
-        raise ValueError(f"record must name metrics among {METRICS}; unknown: {unknown}")
+        raise ValueError(f"record must name metrics among {METRICS + ITERATES}; unknown: {unknown}")
     if checkpoints is None:
         steps = default_checkpoints(T)
     else:
@@ -157,7 +159,8 @@ def simulate(
     draw_honest = _BlockSampler(problem, gens["honest"], h)
     draw_byz = _BlockSampler(problem, gens["byzantine"], f) if flip else None
 
-    out = {name: np.full((S, steps.size), np.nan) for name in record}
+    out = {name: np.full((S, steps.size), np.nan) for name in record if name in METRICS}
+    points = {name: np.full((S, steps.size, d), np.nan) for name in record if name in ITERATES}
     diverged = np.zeros(S, dtype=bool)
     it = server.init(np.broadcast_to(problem.x0, (S, d)))
     x_prev = it.x
@@ -198,6 +201,9 @@ def simulate(
             j = col.get(t)
             if j is not None:
                 _record(out, j, problem, it.x, d_hat, honest)
+                if points:
+                    for name, arr in points.items():
+                        arr[:, j] = it.x if name == "x" else it.w
 
             bad = ~np.all(np.isfinite(d_hat), axis=-1) | ~np.all(np.isfinite(it.x), axis=-1)
             if bad.any():
@@ -227,7 +233,7 @@ def simulate(
         "byzantine_data": byzantine_data,
     }
     versions = {"byzsco": __version__, "numpy": np.__version__}
-    return Trace(steps, out, diverged, x_final, idx, config, versions)
+    return Trace(steps, out, diverged, x_final, idx, config, versions, points)
 
 
 class _BlockSampler:

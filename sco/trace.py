@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 METRICS = ("subopt", "agg_err", "est_err", "honest_spread", "dist")
+ITERATES = ("x", "w")  # recorded points [S, k, d]: the query point x_t and the SGD sequence w_t
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Trace:
         The call's parameters (specs as strings).
     versions : dict
         Package versions that produced the trace.
+    iterates : dict name -> array [S, k, d]
+        When ``record`` asks for them: ``x`` the query points x_t and ``w`` the server's SGD
+        sequence w_t (equal to x_t for plain SGD) at the checkpoints.
     """
 
     steps: np.ndarray
@@ -41,6 +45,7 @@ class Trace:
     seeds: np.ndarray
     config: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    iterates: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self.metrics:
@@ -63,4 +68,5 @@ class Trace:
             self.seeds[idx],
             dict(self.config),
             dict(self.versions),
+            {k: v[idx] for k, v in self.iterates.items()},
         )

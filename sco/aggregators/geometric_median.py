@@ -73,13 +73,16 @@ def _vz_step(x: np.ndarray, good: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 
 def weiszfeld(
-    xs: np.ndarray, good: np.ndarray, *, tol: float, max_iter: int
+    xs: np.ndarray, good: np.ndarray, *, tol: float, max_iter: int, check_every: int = 16
 ) -> tuple[np.ndarray, np.ndarray]:
     """The iteration behind :func:`geometric_median` on rows ``xs[..., m, d]`` weighted by
     ``good[..., m]``; returns (z ``[..., d]``, iterations used ``[...]``).
 
     Batch elements are iterated only while they are active, so one slow instance does not make
-    the whole batch pay for its iterations.
+    the whole batch pay for its iterations. Every ``check_every`` iterations, an element whose
+    nearest data point satisfies the vertex optimality condition stops there: that point *is*
+    the median (the exact finish below would return it too), and Weiszfeld converges to a vertex
+    optimum only sublinearly, so waiting for the step-length test could take 10⁴ iterations.
     """
     batch, (m, d) = xs.shape[:-2], xs.shape[-2:]
     flat_x = xs.reshape(-1, m, d)
@@ -88,12 +91,20 @@ def weiszfeld(
     used = np.zeros(z.shape[0], dtype=np.int64)
     idx = np.arange(z.shape[0])
     xa, ga, za = flat_x, flat_g, z.copy()
-    for _ in range(max_iter):
+    for it in range(max_iter):
         z_new = _vz_step(xa, ga, za)
         step = np.linalg.norm(z_new - za, axis=-1)
         used[idx] += 1
         za = z_new
         done = step <= tol * (1.0 + np.linalg.norm(za, axis=-1))
+        if (it + 1) % check_every == 0:
+            k, vertex = _nearest_vertex(xa, ga, za)
+            at_vertex = vertex & ~done
+            if at_vertex.any():
+                za = np.where(
+                    at_vertex[:, None], np.take_along_axis(xa, k[:, None, None], 1)[:, 0], za
+                )
+                done = done | at_vertex
         if done.any():
             z[idx[done]] = za[done]
             keep = ~done
@@ -104,9 +115,16 @@ def weiszfeld(
     z = z.reshape((*batch, d))
     used = used.reshape(batch)
     # Exact finish: snap to the nearest data point when it is itself optimal.
+    k, snap = _nearest_vertex(xs, good, z)
+    nearest = np.take_along_axis(xs, k[..., None, None], axis=-2)[..., 0, :]
+    return np.where(snap[..., None], nearest, z), used
+
+
+def _nearest_vertex(
+    xs: np.ndarray, good: np.ndarray, z: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The good data point nearest to z (index ``[...]``) and whether it is the median."""
     gap = xs - z[..., None, :]
     d2 = np.where(good, np.einsum("...ij,...ij->...i", gap, gap), np.inf)
     k = np.argmin(d2, axis=-1)
-    snap = _vertex_optimal(xs, good, k)
-    nearest = np.take_along_axis(xs, k[..., None, None], axis=-2)[..., 0, :]
-    return np.where(snap[..., None], nearest, z), used
+    return k, _vertex_optimal(xs, good, k)

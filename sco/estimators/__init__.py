@@ -7,9 +7,10 @@ functions with a NamedTuple state (optax style).
 | ``sgd()`` | ∇f(x_t; z_t) | x ← Π(x − η d̂) |
 | ``momentum(beta=0.9)`` | EMA β | x ← Π(x − η d̂) |
 | ``anytime_sgd()`` | ∇f(x_t; z_t) | anytime averaging, α_t = t |
-| ``storm(beta=None)`` | STORM, β_t = 1/t (or a constant β) | anytime averaging, α_t = t |
+| ``storm(beta, offset)`` | STORM, β_t = 1/(t + offset) or a constant β | anytime, α_t = t |
 | ``mu2sgd()`` | STORM, β_t = 1/t | anytime averaging, α_t = t (Levy 2023; Dahan & Levy 2024) |
 | ``mu2sgd_paper_code()`` | STORM, β_t = max(1/t, .01) | const. step on w, γ_t = max(2/(t+2), .01) |
+| ``stand_still()`` | ∇f(x_t; z_t) | x_{t+1} = x_t (the vacuity control) |
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import NamedTuple
 
 from .._spec import Spec, lookup
 from .server import Iterate, ServerRule, anytime, anytime_paper_code, projected_sgd
+from .server import stand_still as stand_still_server
 from .worker import Message, WorkerEstimator, ema, plain
 from .worker import storm as storm_worker
 
@@ -59,12 +61,21 @@ def anytime_sgd() -> Estimator:
     return Estimator("anytime_sgd", plain(), anytime())
 
 
-def storm(beta: float | None = None) -> Estimator:
-    """STORM messages with anytime averaging; β_t = 1/t when ``beta`` is None (= μ²-SGD),
-    else the constant β (β = 1 gives anytime SGD: the negative control of claim E1)."""
+def storm(beta: float | None = None, offset: int = 0) -> Estimator:
+    """STORM messages with anytime averaging. β_t = 1/(t + offset) when ``beta`` is None
+    (offset 0 is μ²-SGD; offset 1 is the off-by-one of claim E0's negative control), else the
+    constant β (β = 1 gives anytime SGD: the negative control of claim E1)."""
     b = _check_beta(beta, allow_none=True)
-    schedule = (lambda t: 1.0 / t) if b is None else (lambda t: b)
-    spec = "storm" if b is None else f"storm(beta={beta})"
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValueError(f"offset must be an integer >= 0; got {offset!r}")
+    if b is not None and offset:
+        raise ValueError("give either a constant beta or an offset of the 1/(t + offset) schedule")
+    schedule = (lambda t: 1.0 / (t + offset)) if b is None else (lambda t: b)
+    spec = "storm"
+    if b is not None:
+        spec = f"storm(beta={beta})"
+    elif offset:
+        spec = f"storm(offset={offset})"
     return Estimator(spec, storm_worker(schedule), anytime())
 
 
@@ -86,6 +97,12 @@ def mu2sgd_paper_code(floor: float = 0.01) -> Estimator:
     )
 
 
+def stand_still() -> Estimator:
+    """An optimiser that never moves: workers send SGD messages, the server keeps x_1.
+    Upper bounds on suboptimality must reject it (the vacuity control of docs/theory.md §5)."""
+    return Estimator("stand_still", plain(), stand_still_server())
+
+
 _FACTORIES = {
     "sgd": sgd,
     "momentum": momentum,
@@ -93,6 +110,7 @@ _FACTORIES = {
     "storm": storm,
     "mu2sgd": mu2sgd,
     "mu2sgd_paper_code": mu2sgd_paper_code,
+    "stand_still": stand_still,
 }
 
 
@@ -121,5 +139,6 @@ __all__ = [
     "mu2sgd_paper_code",
     "names",
     "sgd",
+    "stand_still",
     "storm",
 ]

@@ -43,6 +43,16 @@ def projected_sgd() -> ServerRule:
     return ServerRule(_start, update)
 
 
+def stand_still() -> ServerRule:
+    """x_{t+1} = x_t: an optimiser that never moves (the vacuity control of docs/theory.md §5:
+    an upper bound on suboptimality that this also satisfies shows nothing)."""
+
+    def update(state: Iterate, d_hat: np.ndarray, t: int, lr: float, project: Project) -> Iterate:
+        return state
+
+    return ServerRule(_start, update)
+
+
 def anytime() -> ServerRule:
     """Anytime online-to-batch averaging with weights α_t = t (Cutkosky 2019; Levy 2023):
 
