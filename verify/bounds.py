@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 m, f, T, t, eta, L, D = sp.symbols("m f T t eta L D", positive=True)
@@ -34,13 +35,28 @@ class Bound:
     def symbols(self) -> list[str]:
         return sorted(str(s) for s in self.expr.free_symbols)
 
-    def evaluate(self, **numbers: float) -> float:
-        """The value at the given numbers (every free symbol must be given)."""
+    def evaluate(self, **numbers: Any) -> Any:
+        """The value at the given numbers (every free symbol must be given).
+
+        Scalars give a float (evaluated exactly by sympy, then rounded once); if any number is
+        an array, the expression is evaluated elementwise with numpy broadcasting and an array
+        is returned (``evaluate(t=np.arange(1, 100), ...)``).
+        """
         missing = [s for s in self.symbols if s not in numbers]
         if missing:
             raise ValueError(f"{self.name} needs values for {missing}")
+        if any(np.ndim(numbers[s]) > 0 for s in self.symbols):
+            args = [np.asarray(numbers[s], dtype=np.float64) for s in self.symbols]
+            return np.asarray(self._numeric(*args), dtype=np.float64) * np.ones(
+                np.broadcast_shapes(*(a.shape for a in args))
+            )
         value = self.expr.xreplace({s: numbers[str(s)] for s in self.expr.free_symbols})
         return float(sp.N(value))
+
+    @cached_property
+    def _numeric(self) -> Any:
+        syms = sorted(self.expr.free_symbols, key=str)
+        return sp.lambdify(syms, self.expr, modules="numpy")
 
     def local_slope(self, wrt: str, at: dict[str, float]) -> float:
         """d log B / d log x at the point ``at`` (x = the symbol named ``wrt``)."""

@@ -1,161 +1,327 @@
-"""Checkers: compare measurements with theory and return a :class:`Verdict` (never assert)."""
+"""Checkers: compare a :class:`Measurement` with theory and return a :class:`Verdict`.
+
+Checkers never assert and never drop data silently. Their decision rules:
+
+- **upper bound** ("E[value] ≤ bound at every grid point"): PASS when the upper end of every
+  point's CI is ≤ the bound; FAIL when the lower end of the simultaneous band is above the bound
+  at some point; INCONCLUSIVE otherwise.
+- **equivalence** ("≈ target ± tol"): PASS when the CI lies inside the band, FAIL when it is
+  disjoint from it, INCONCLUSIVE otherwise. A CI that merely touches the band never passes.
+- **one-sided** ("≤ limit", "≥ limit"): the one relevant CI end decides PASS, the other FAIL.
+- **diverged seeds**: a measurement with non-finite values FAILs unless the claim declares that
+  divergence is allowed; then the diverged seeds are dropped and counted in the verdict.
+- **deterministic** measurements (one row, no seeds) have a point CI, so they are never
+  INCONCLUSIVE.
+
+CIs are seed-bootstrap percentile intervals at :data:`verify.stats.LEVEL`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .stats import Estimate, mean_ci, slope_ci
+from .measurement import Measurement
+from .stats import mean_ci, min_slope_ci, simultaneous_ci, slope_ci, spread_ci
+from .verdict import Status, Verdict, combine
+
+__all__ = [
+    "Status",
+    "Verdict",
+    "check_equivalence",
+    "check_exact",
+    "check_lower_bound",
+    "check_min_slope",
+    "check_ratio",
+    "check_slope",
+    "check_spread",
+    "check_upper_bound",
+    "combine",
+]
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of one check.
-
-    ``estimate`` and ``ci`` are the measured statistic and its confidence interval,
-    ``predicted`` what the theory says, ``tolerance`` the allowed deviation; ``details`` keeps
-    anything else worth reporting (per-point values, the worst instance, ...).
-    """
-
-    claim: str
-    passed: bool
-    estimate: float
-    ci: tuple[float, float]
-    predicted: float
-    tolerance: float
-    n_seeds: int
-    statement: str = ""
-    quantity: str = "value"
-    relation: str = "≤"
-    negative_control: bool = False
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        tag = "PASS" if self.passed else "FAIL"
-        neg = " [negative control]" if self.negative_control else ""
-        tol = f" ± {self.tolerance:.3g}" if self.relation == "±" else ""
-        rel = "vs" if self.relation == "±" else self.relation
-        seeds = f" ({self.n_seeds} seeds)" if self.n_seeds else ""
-        return (
-            f"{tag} {self.claim}{neg} {self.quantity} {_num(self.estimate)} "
-            f"[{_num(self.ci[0])}, {_num(self.ci[1])}] {rel} {_num(self.predicted)}{tol}{seeds}"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["ci"] = list(self.ci)
-        out["details"] = _jsonable(self.details)
-        return out
+def _base(meas: Measurement, claim: str, **kw: Any) -> dict[str, Any]:
+    return dict(
+        claim=claim,
+        n_seeds=meas.n_seeds,
+        n_diverged=meas.n_diverged,
+        instances=(meas.instance,) if meas.instance else (),
+        measurement=meas,
+        **kw,
+    )
 
 
-def _num(v: float) -> str:
-    return f"{v:.3g}".replace("-", "−")
+def _usable(meas: Measurement, allow_divergence: bool) -> tuple[Measurement | None, str]:
+    """The data a checker may use, and a note on what was done with diverged seeds."""
+    n = meas.n_diverged
+    if n == 0:
+        return meas, ""
+    if not allow_divergence:
+        return None, f"{n} of {meas.n_seeds} seeds diverged (divergence is not allowed)"
+    kept = meas.finite()
+    if kept.n_seeds == 0:
+        return None, f"every one of the {n} seeds diverged"
+    return kept, f"{n} diverged seeds dropped (the claim allows divergence)"
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, (np.floating, float)):
-        return float(obj) if np.isfinite(obj) else str(float(obj))
-    if isinstance(obj, (np.integer, np.bool_)):
-        return obj.item()
-    return obj
+def _diverged(meas: Measurement, claim: str, note: str, quantity: str, relation: str) -> Verdict:
+    return Verdict(
+        status=Status.FAIL,
+        estimate=float("nan"),
+        ci=(float("nan"), float("nan")),
+        predicted=float("nan"),
+        relation=relation,
+        quantity=quantity,
+        details={"reason": note},
+        **_base(meas, claim),
+    )
+
+
+def _decide_one_sided(low: float, high: float, limit: float, upper: bool) -> Status:
+    if upper:
+        return Status.PASS if high <= limit else Status.FAIL if low > limit else Status.INCONCLUSIVE
+    return Status.PASS if low >= limit else Status.FAIL if high < limit else Status.INCONCLUSIVE
+
+
+def _check_bound(meas: Measurement, claim: str, allow_divergence: bool, upper: bool) -> Verdict:
+    name = "check_upper_bound" if upper else "check_lower_bound"
+    rel = "≤" if upper else "≥"
+    if meas.theory is None:
+        raise ValueError(f"{name} needs a measurement with theory (the bound) [k]")
+    data, note = _usable(meas, allow_divergence)
+    if data is None:
+        return _diverged(meas, claim, note, meas.quantity, rel)
+    bound = np.asarray(data.theory)
+    point = mean_ci(data.values)
+    band = simultaneous_ci(data.values)
+    means = np.array([e.value for e in point])
+    if upper:
+        near = np.array([e.high for e in point])  # the CI end that must clear the bound
+        holds = bool(np.all(near <= bound))
+        broken = any(b.low > lim for b, lim in zip(band, bound, strict=True))
+    else:
+        near = np.array([e.low for e in point])
+        holds = bool(np.all(near >= bound))
+        broken = any(b.high < lim for b, lim in zip(band, bound, strict=True))
+    status = Status.PASS if holds else Status.FAIL if broken else Status.INCONCLUSIVE
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if upper:
+            j = int(np.argmax(np.where(bound > 0, near / bound, np.inf)))
+            tight = float(np.max(np.where(bound > 0, means / bound, np.inf)))
+        else:  # closest to the floor; tightness floor/measured, ≤ 1 while the floor holds
+            j = int(np.argmin(np.where(bound > 0, near / bound, -np.inf)))
+            tight = float(np.max(np.where(means > 0, bound / means, np.inf)))
+    e = point[j]
+    details: dict[str, Any] = {"x_worst": float(data.x[j])}
+    if note:
+        details["divergence"] = note
+    return Verdict(
+        status=status,
+        estimate=e.value,
+        ci=(e.low, e.high),
+        predicted=float(bound[j]),
+        relation=rel,
+        quantity=meas.quantity,
+        tightness=tight,
+        details=details,
+        **_base(meas, claim),
+    )
 
 
 def check_upper_bound(
-    claim: str,
-    values: np.ndarray,
-    bound: np.ndarray | float,
-    *,
-    quantity: str = "E[value]",
-    negative_control: bool = False,
-    statement: str = "",
-    details: dict[str, Any] | None = None,
+    meas: Measurement, *, claim: str = "", allow_divergence: bool = False
 ) -> Verdict:
-    """One-sided: passes when the upper CI of the mean over seeds is ≤ the bound at every point.
+    """E[value] ≤ theory at every grid point of ``meas`` (theory = the bound ``[k]``).
 
-    ``values[S, k]`` (or ``[S]``) are per-seed measurements at k points and ``bound[k]`` the
-    theory's upper bound there. The reported estimate is the point with the largest
-    (upper CI)/bound ratio.
+    PASS when every point's upper CI is ≤ its bound; FAIL when the simultaneous band
+    (:func:`verify.stats.simultaneous_ci`) is above the bound at some point; else INCONCLUSIVE.
+    The reported estimate is the point with the largest upper-CI/bound; the tightness is the
+    largest mean/bound over the grid.
     """
-    values = np.asarray(values, dtype=np.float64)
-    values2 = values.reshape(values.shape[0], -1)
-    b = np.broadcast_to(np.asarray(bound, dtype=np.float64), (values2.shape[1],))
-    ests = mean_ci(values2)
-    finite = np.all(np.isfinite(values2), axis=0)
-    uppers = np.array([e.high if ok else np.inf for e, ok in zip(ests, finite, strict=True)])
-    ratios = uppers / b
-    j = int(np.argmax(ratios))
-    e = ests[j]
-    info = dict(details or {}, upper_over_bound=ratios, bound=b, mean=[x.value for x in ests])
+    return _check_bound(meas, claim, allow_divergence, upper=True)
+
+
+def check_lower_bound(
+    meas: Measurement, *, claim: str = "", allow_divergence: bool = False
+) -> Verdict:
+    """E[value] ≥ theory at every grid point (the mirror of :func:`check_upper_bound`); the
+    tightness is the largest floor/mean over the grid (≤ 1 while the floor holds)."""
+    return _check_bound(meas, claim, allow_divergence, upper=False)
+
+
+def check_equivalence(
+    meas: Measurement, tol: float, *, claim: str = "", allow_divergence: bool = False
+) -> Verdict:
+    """value/theory ≈ 1 ± ``tol`` at every grid point, as one simultaneous equivalence test.
+
+    The per-seed ratios ``values/theory`` get a simultaneous bootstrap band over the grid;
+    PASS when the band lies inside [1 − tol, 1 + tol] at every point, FAIL when it is disjoint
+    from that interval at some point, INCONCLUSIVE otherwise.
+    """
+    if meas.theory is None or np.any(np.asarray(meas.theory) == 0):
+        raise ValueError("check_equivalence needs non-zero theory [k]")
+    if not tol > 0:
+        raise ValueError(f"tol must be > 0; got {tol!r}")
+    data, note = _usable(meas, allow_divergence)
+    quantity = f"{meas.quantity} / theory"
+    if data is None:
+        return _diverged(meas, claim, note, quantity, "≈")
+    ratio = data.values / np.asarray(data.theory)
+    band = simultaneous_ci(ratio)
+    lo, hi = 1.0 - tol, 1.0 + tol
+    inside = all(lo <= b.low and b.high <= hi for b in band)
+    disjoint = any(b.high < lo or b.low > hi for b in band)
+    status = Status.PASS if inside else Status.FAIL if disjoint else Status.INCONCLUSIVE
+    j = int(np.argmax([max(abs(b.low - 1.0), abs(b.high - 1.0)) for b in band]))
+    e = band[j]
+    details: dict[str, Any] = {"x_worst": float(data.x[j]), "simultaneous": True}
+    if note:
+        details["divergence"] = note
     return Verdict(
-        claim,
-        bool(np.all(uppers <= b)),
-        e.value,
-        (e.low, e.high),
-        float(b[j]),
-        0.0,
-        values.shape[0],
-        statement,
-        quantity,
-        "≤",
-        negative_control,
-        info,
+        status=status,
+        estimate=e.value,
+        ci=(e.low, e.high),
+        predicted=1.0,
+        tolerance=float(tol),
+        relation="≈",
+        quantity=quantity,
+        tightness=float(max(b.value for b in band)),
+        details=details,
+        **_base(meas, claim),
     )
 
 
 def check_slope(
-    claim: str,
-    x: np.ndarray,
-    values: np.ndarray,
+    meas: Measurement,
     target: float,
-    tol: float,
+    tol: float = 0.0,
     *,
     side: str = "two",
-    max_width: float = 0.3,
-    quantity: str = "slope",
-    negative_control: bool = False,
-    statement: str = "",
-    details: dict[str, Any] | None = None,
+    claim: str = "",
+    allow_divergence: bool = False,
 ) -> Verdict:
-    """Log-log slope of the seed mean of ``values[S, k]`` against ``x[k]`` with a bootstrap CI.
+    """Log-log slope of the seed mean of ``meas.values`` against ``meas.x``, with a bootstrap CI.
 
-    ``side="two"``: passes when the CI reaches the band target ± tol and is at most
-    ``max_width`` wide (so a vague measurement cannot pass); ``"upper"``: passes when the upper
-    CI ≤ target + tol; ``"lower"``: when the lower CI ≥ target − tol.
+    ``side="two"``: equivalence with target ± tol (CI inside → PASS, disjoint → FAIL);
+    ``"upper"``: slope ≤ target + tol (upper CI decides PASS, lower CI decides FAIL);
+    ``"lower"``: slope ≥ target − tol.
     """
-    est: Estimate = slope_ci(np.asarray(x), np.asarray(values))
-    if side == "two":
-        ok = (
-            est.low <= target + tol and est.high >= target - tol and est.high - est.low <= max_width
-        )
-        rel = "±"
-    elif side == "upper":
-        ok, rel = est.high <= target + tol, "≤"
-    elif side == "lower":
-        ok, rel = est.low >= target - tol, "≥"
-    else:
+    if side not in ("two", "upper", "lower"):
         raise ValueError(f"side must be 'two', 'upper' or 'lower'; got {side!r}")
-    pred = target if side == "two" else (target + tol if side == "upper" else target - tol)
+    rel = {"two": "≈", "upper": "≤", "lower": "≥"}[side]
+    quantity = f"slope in {meas.x_name} of {meas.quantity}"
+    data, note = _usable(meas, allow_divergence)
+    if data is None:
+        return _diverged(meas, claim, note, quantity, rel)
+    est = slope_ci(data.x, data.values)
+    if side == "two":
+        lo_b, hi_b = target - tol, target + tol
+        if lo_b <= est.low and est.high <= hi_b:
+            status = Status.PASS
+        elif est.high < lo_b or est.low > hi_b:
+            status = Status.FAIL
+        else:
+            status = Status.INCONCLUSIVE
+        pred, tolerance = target, tol
+    else:
+        limit = target + tol if side == "upper" else target - tol
+        status = _decide_one_sided(est.low, est.high, limit, upper=side == "upper")
+        pred, tolerance = limit, 0.0
+    details: dict[str, Any] = {}
+    if est.undefined:
+        details["undefined_resamples"] = est.undefined
+    if note:
+        details["divergence"] = note
     return Verdict(
-        claim,
-        bool(ok),
-        est.value,
-        (est.low, est.high),
-        pred,
-        tol if side == "two" else 0.0,
-        int(np.asarray(values).shape[0]),
-        statement,
-        quantity,
-        rel,
-        negative_control,
-        dict(details or {}),
+        status=status,
+        estimate=est.value,
+        ci=(est.low, est.high),
+        predicted=float(pred),
+        tolerance=float(tolerance),
+        relation=rel,
+        quantity=quantity,
+        details=details,
+        **_base(meas, claim),
+    )
+
+
+def check_min_slope(
+    meas: Measurement, limit: float, *, side: str = "upper", claim: str = ""
+) -> Verdict:
+    """Log-log slope of the minimum over rows of ``meas.values[R, k]`` (repeats of a timing)
+    against ``meas.x``, one-sided: ``side="upper"`` slope ≤ limit, ``"lower"`` slope ≥ limit.
+    The CI resamples the repeats. Non-finite or non-positive timings fail."""
+    if side not in ("upper", "lower"):
+        raise ValueError(f"side must be 'upper' or 'lower'; got {side!r}")
+    quantity = f"exponent in {meas.x_name} of {meas.quantity} (min over repeats)"
+    rel = "≤" if side == "upper" else "≥"
+    if meas.n_diverged or np.any(meas.values <= 0):
+        return _diverged(meas, claim, "non-finite or non-positive timings", quantity, rel)
+    est = min_slope_ci(meas.x, meas.values)
+    return Verdict(
+        status=_decide_one_sided(est.low, est.high, limit, upper=side == "upper"),
+        estimate=est.value,
+        ci=(est.low, est.high),
+        predicted=float(limit),
+        relation=rel,
+        quantity=quantity,
+        **_base(meas, claim),
+    )
+
+
+def check_spread(
+    meas: Measurement, limit: float, *, claim: str = "", allow_divergence: bool = False
+) -> Verdict:
+    """max/min over the grid of the seed-mean values ≤ ``limit`` (one-sided, bootstrap CI)."""
+    data, note = _usable(meas, allow_divergence)
+    quantity = f"max/min of {meas.quantity} over {meas.x_name}"
+    if data is None:
+        return _diverged(meas, claim, note, quantity, "≤")
+    if np.any(data.values.mean(axis=0) <= 0):
+        return _diverged(meas, claim, "a grid point has a non-positive mean", quantity, "≤")
+    est = spread_ci(data.values)
+    status = _decide_one_sided(est.low, est.high, limit, upper=True)
+    details: dict[str, Any] = {"divergence": note} if note else {}
+    return Verdict(
+        status=status,
+        estimate=est.value,
+        ci=(est.low, est.high),
+        predicted=float(limit),
+        relation="≤",
+        quantity=quantity,
+        tightness=est.value / limit,
+        details=details,
+        **_base(meas, claim),
+    )
+
+
+def check_exact(meas: Measurement, *, atol: float, rtol: float = 0.0, claim: str = "") -> Verdict:
+    """Deterministic: |value − theory| ≤ atol + rtol·|theory| at every grid point and seed.
+
+    Non-finite values fail. The reported estimate is the value with the largest error.
+    """
+    if meas.theory is None:
+        raise ValueError("check_exact needs a measurement with theory [k]")
+    if not (atol >= 0 and rtol >= 0):
+        raise ValueError(f"atol and rtol must be >= 0; got atol={atol!r}, rtol={rtol!r}")
+    target = np.broadcast_to(np.asarray(meas.theory), meas.values.shape)
+    allowed = atol + rtol * np.abs(target)
+    with np.errstate(invalid="ignore"):
+        err = np.abs(meas.values - target)
+    err = np.where(np.isfinite(err), err, np.inf)
+    ok = bool(np.all(err <= allowed))
+    s, j = np.unravel_index(int(np.argmax(err - allowed)), err.shape)
+    return Verdict(
+        status=Status.PASS if ok else Status.FAIL,
+        estimate=float(meas.values[s, j]),
+        ci=(float(meas.values[s, j]), float(meas.values[s, j])),
+        predicted=float(target[s, j]),
+        tolerance=float(allowed[s, j]),
+        relation="=",
+        quantity=meas.quantity,
+        details={"max_abs_error": float(err.max()), "x_worst": float(meas.x[j])},
+        **_base(meas, claim),
     )
 
 
@@ -167,51 +333,22 @@ def check_ratio(
     ci: tuple[float, float] | None = None,
     n_seeds: int = 0,
     quantity: str = "ratio",
-    negative_control: bool = False,
-    statement: str = "",
-    details: dict[str, Any] | None = None,
 ) -> Verdict:
-    """Passes when ``ratio`` (or the upper end of its CI, when given) is ≤ ``limit``."""
-    top = ci[1] if ci is not None else ratio
+    """A scalar ``ratio`` ≤ ``limit``: with a CI the upper end decides PASS and the lower end
+    FAIL (INCONCLUSIVE between); without one the point decides. Non-finite never passes."""
+    lo, hi = ci if ci is not None else (ratio, ratio)
+    if np.isnan(ratio) or np.isnan(lo) or np.isnan(hi):
+        status = Status.FAIL
+    else:
+        status = _decide_one_sided(lo, hi, limit, upper=True)
     return Verdict(
-        claim,
-        bool(np.isfinite(top) and top <= limit),
-        float(ratio),
-        ci or (ratio, ratio),
-        float(limit),
-        0.0,
-        n_seeds,
-        statement,
-        quantity,
-        "≤",
-        negative_control,
-        dict(details or {}),
-    )
-
-
-def check_exact(
-    claim: str,
-    value: float,
-    target: float,
-    rtol: float,
-    *,
-    quantity: str = "value",
-    statement: str = "",
-    details: dict[str, Any] | None = None,
-) -> Verdict:
-    """Passes when |value − target| ≤ rtol·|target|."""
-    ok = abs(value - target) <= rtol * abs(target)
-    return Verdict(
-        claim,
-        bool(ok),
-        float(value),
-        (float(value), float(value)),
-        float(target),
-        rtol,
-        0,
-        statement,
-        quantity,
-        "±",
-        False,
-        dict(details or {}),
+        claim=claim,
+        status=status,
+        estimate=float(ratio),
+        ci=(float(lo), float(hi)),
+        predicted=float(limit),
+        relation="≤",
+        quantity=quantity,
+        tightness=float(ratio / limit) if limit > 0 else None,
+        n_seeds=n_seeds,
     )

@@ -1,10 +1,15 @@
-"""The ``sco`` command line. Exit codes: 0 all claims pass, 1 a claim failed, 2 bad usage."""
+"""The ``sco`` command line.
+
+Exit codes of ``sco verify``: 0 every claim passes and every negative control is rejected;
+1 a claim fails or is vacuous, or a negative control passes; 3 nothing failed but a verdict is
+inconclusive; 2 bad usage (one line on stderr, before any computation).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +25,36 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message)
 
 
+def _writable_dir(path: str) -> Path:
+    """Create ``path`` (a directory) and check that files can be written in it, before any
+    computation, or raise a usage error naming it."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {path} exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".sco-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise _UsageError(f"--out {path} is not writable: {exc.strerror or exc}") from None
+    return out
+
+
+def _verdict_line(v: object) -> str:
+    from verify import report
+    from verify.verdict import Verdict
+
+    assert isinstance(v, Verdict)
+    tight = f" tightness {report.num(v.tightness)}" if v.tightness is not None else ""
+    n = f"{v.n_seeds} seeds × " if v.n_seeds > 1 else ""
+    div = f", {v.n_diverged} diverged" if v.n_diverged else ""
+    return (
+        f"{report.name(v):<22} {report.outcome(v):<15} {report.estimate(v)} {report.ci(v)} "
+        f"{report.predicted(v)}{tight} ({n}{len(v.instances)} inst.{div})"
+    )
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from verify import claims, figures, report
 
@@ -28,27 +63,19 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     unknown = [i for i in wanted if i not in known]
     if unknown:
         raise _UsageError(f"unknown claim id(s) {', '.join(unknown)}; valid: {', '.join(known)}")
-    out = Path(args.out)
-    verdicts = []
-    start = time.perf_counter()
-    print(f"{'claim':<24} {'verdict':<16} measured vs predicted")
-    for cid in wanted:
-        for negative in (False, True):
-            try:
-                v = claims.run(cid, args.scale, negative=negative)
-            except LookupError:
-                continue
-            verdicts.append(v)
-            name = cid + (" (negative)" if negative else "")
-            print(f"{name:<24} {report.outcome(v):<16} {report.measured(v)} {report.predicted(v)}")
-            sys.stdout.flush()
-    elapsed = time.perf_counter() - start
-    out.mkdir(parents=True, exist_ok=True)
-    figs = figures.draw_all(verdicts, args.scale, out.resolve())
-    path = report.write(verdicts, out, args.scale, elapsed, figs)
-    ok = all(v.passed != v.negative_control for v in verdicts)
-    print(f"{'all claims pass' if ok else 'SOME CLAIMS FAILED'} ({elapsed:.0f} s); wrote {path}")
-    return 0 if ok else 1
+    if args.workers < 1:
+        raise _UsageError(f"--workers must be >= 1; got {args.workers}")
+    out = _writable_dir(args.out)
+
+    def show(v: object) -> None:
+        print(_verdict_line(v), flush=True)
+
+    print(f"{'claim':<22} {'status':<15} estimate CI predicted", flush=True)
+    result = claims.run_all(wanted, args.scale, workers=args.workers, on_verdict=show)
+    figs = figures.draw_all(result.verdicts, out.resolve())
+    path = report.write(result, out, figs)
+    print(f"{result.summary} ({result.seconds:.0f} s); wrote {path}")
+    return result.exit_code
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -103,6 +130,19 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    results = Path(args.results)
+    if (results / "verdicts.json").exists():
+        from verify import figures, report
+
+        try:
+            result = report.load(results)
+        except ValueError as exc:
+            print(f"sco: error: {exc}", file=sys.stderr)
+            return 1
+        figs = figures.draw_all(result.verdicts, results.resolve())
+        path = report.write(result, results, figs)
+        print(f"redrew {len(figs)} figures and {path} from {results / 'verdicts.json'}")
+        return 0
     from verify import sweep
     from verify.sweep.summary import write_summary
 
@@ -111,7 +151,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except sweep.StoreError as exc:
         print(f"sco: error: {exc}", file=sys.stderr)
         return 1
-    path = write_summary(df, Path(args.results))
+    path = write_summary(df, results)
     print(f"wrote {path}")
     return 0
 
@@ -150,7 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"byzsco {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    p_verify = sub.add_parser("verify", help="run the claims of THEORY.md §5 and write a report")
+    p_verify = sub.add_parser(
+        "verify", help="run the claims of docs/theory.md §5 with their controls; write a report"
+    )
     p_verify.add_argument("ids", nargs="*", metavar="ID", help="claim IDs (default: all)")
     p_verify.add_argument(
         "--scale",
@@ -159,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="smoke: seconds; quick (default): a few minutes; full: research",
     )
     p_verify.add_argument("--out", default="report", help="report directory (default: report)")
+    p_verify.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="processes running claims side by side (default: 2, or 1 on one CPU)",
+    )
     p_verify.set_defaults(handler=_cmd_verify)
     p_run = sub.add_parser("run", help="run one spec (a TOML file without lists)")
     p_run.add_argument("spec")
@@ -171,7 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_sweep.add_argument("--workers", type=int, default=1, help="processes (local) or dask workers")
     p_sweep.add_argument("--scheduler", help="address of an existing dask.distributed scheduler")
     p_sweep.set_defaults(handler=_cmd_sweep)
-    p_report = sub.add_parser("report", help="figures and a summary from a results directory")
+    p_report = sub.add_parser(
+        "report",
+        help="redraw a verify report from its verdicts.json, or summarise a sweep's results",
+    )
     p_report.add_argument("results")
     p_report.set_defaults(handler=_cmd_report)
     p_list = sub.add_parser("list", help="problems, aggregators, attacks, estimators and claims")

@@ -1,62 +1,200 @@
-"""Write a verification report: ``report.md`` (table of verdicts), ``verdicts.json``, figures."""
+"""A verification report: ``report.md`` (the verdict table and per-instance details),
+``verdicts.json`` (every verdict with its measurements) and figures drawn from the verdicts.
+
+:func:`load` reads ``verdicts.json`` back, so ``sco report DIR`` redraws a report without
+running any experiment again.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
+from typing import Any
 
 from sco import __version__
 
-from .checks import Verdict
+from .claims.registry import Outcome
+from .verdict import Status, Verdict
+
+FORMAT = 2  # verdicts.json layout version
 
 
-def measured(v: Verdict) -> str:
-    return f"{v.quantity} {v.estimate:.3g} [{v.ci[0]:.3g}, {v.ci[1]:.3g}]"
-
-
-def predicted(v: Verdict) -> str:
-    if v.relation == "±":
-        return f"{v.predicted:.3g} ± {v.tolerance:.3g}"
-    return f"{v.relation} {v.predicted:.3g}"
+def num(v: float | None) -> str:
+    """A number in 3 significant digits with a real minus sign (— for None, nan as nan)."""
+    if v is None:
+        return "—"
+    if isinstance(v, float) and math.isnan(v):
+        return "nan"
+    if isinstance(v, float) and math.isinf(v):
+        return "∞" if v > 0 else "−∞"
+    return f"{v:.3g}".replace("-", "−")
 
 
 def outcome(v: Verdict) -> str:
-    """PASS/FAIL, and for negative controls whether the checker rejected them as it must."""
+    """A claim's status, or for a negative control whether it was rejected as it must be."""
     if v.negative_control:
-        return "rejected ✓" if not v.passed else "NOT rejected ✗"
-    return "PASS" if v.passed else "FAIL"
+        return {
+            Status.FAIL: "rejected ✓",
+            Status.PASS: "NOT rejected ✗",
+            Status.VACUOUS: "NOT rejected ✗",
+            Status.INCONCLUSIVE: "inconclusive ?",
+        }[v.status]
+    return v.status.value
 
 
-def write(
-    verdicts: list[Verdict], out: Path, scale: str, seconds: float, figures: list[Path]
-) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "verdicts.json").write_text(json.dumps([v.to_dict() for v in verdicts], indent=2) + "\n")
+def estimate(v: Verdict) -> str:
+    return num(v.estimate)
+
+
+def ci(v: Verdict) -> str:
+    lo, hi = v.ci
+    return "point" if lo == hi else f"[{num(lo)}, {num(hi)}]"
+
+
+def predicted(v: Verdict) -> str:
+    if v.relation == "≈":
+        return f"≈ {num(v.predicted)} ± {num(v.tolerance)}"
+    return f"{v.relation} {num(v.predicted)}"
+
+
+def seeds(v: Verdict) -> str:
+    tried = v.details.get("seeds_tried")
+    if tried and len(tried) > 1:
+        return f"{v.n_seeds} (after {' → '.join(map(str, tried))})"
+    return str(v.n_seeds) if v.n_seeds > 1 else "—"
+
+
+def name(v: Verdict) -> str:
+    return f"{v.claim} ¬ {v.details.get('control', 'control')}" if v.negative_control else v.claim
+
+
+def row(v: Verdict) -> list[str]:
+    """The report table's columns for one verdict."""
+    what = f"control: {v.control}" if v.negative_control else v.statement
+    return [
+        name(v),
+        outcome(v),
+        v.quantity,
+        estimate(v),
+        ci(v),
+        predicted(v),
+        num(v.tightness),
+        seeds(v),
+        str(len(v.instances)),
+        str(v.n_diverged),
+        what,
+    ]
+
+
+HEADER = [
+    "claim",
+    "status",
+    "quantity",
+    "estimate",
+    "CI",
+    "predicted",
+    "tightness",
+    "seeds",
+    "instances",
+    "diverged",
+    "statement / control",
+]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+    return out
+
+
+def markdown(result: Outcome, figures: list[Path]) -> str:
+    """``report.md``'s text."""
     lines = [
         "# byzsco verification report",
         "",
-        f"byzsco {__version__}, scale `{scale}`, {seconds:.0f} s. Claims of THEORY.md §5; "
-        "each negative control must be rejected by the same checker.",
+        f"byzsco {result.extra.get('version', __version__)}, scale `{result.scale}`, "
+        f"{result.seconds:.0f} s. Claims of docs/theory.md §5, each run on instances drawn "
+        "from its family; a claim passes only if it passes on every instance, and each "
+        "negative control must be rejected by the same checks.",
         "",
-        "| claim | statement | measured | predicted | verdict |",
-        "|---|---|---|---|---|",
+        f"**Outcome: {result.summary}** (exit code {result.exit_code}).",
+        "",
+        "Tightness is measured/bound, the largest over the grid: near 1 the bound is sharp, far "
+        "below 1 it is loose (for a floor, floor/measured). CIs are 95 % seed-bootstrap "
+        "intervals; deterministic measurements show a point.",
+        "",
     ]
-    for v in verdicts:
-        name = v.claim + (" (negative control)" if v.negative_control else "")
-        lines.append(f"| {name} | {v.statement} | {measured(v)} | {predicted(v)} | {outcome(v)} |")
-    details = [v for v in verdicts if "checks" in v.details or "delta_exponent" in v.details]
-    if details:
-        lines += ["", "## Details", ""]
-        for v in details:
-            for c in v.details.get("checks", []):
-                lines.append(f"- {v.claim}: {c}")
-            if "delta_exponent" in v.details and not v.negative_control:
-                lines.append(
-                    f"- {v.claim}: measured δ-exponent of the excess loss "
-                    f"{v.details['delta_exponent']:.2f} (information, not a verdict)"
-                )
+    lines += _table(HEADER, [row(v) for v in result.verdicts])
+    lines += ["", "## Per instance", ""]
+    for v in result.verdicts:
+        lines += [f"### {name(v)}: {outcome(v)}", ""]
+        if v.family:
+            lines += [f"Family: {v.family}", ""]
+        parts = [
+            [
+                p.instances[0] if p.instances else "",
+                p.quantity,
+                p.status.value,
+                num(p.estimate),
+                ci(p),
+                predicted(p),
+                num(p.tightness),
+                _note(p),
+            ]
+            for p in v.parts
+        ]
+        header = ["instance", "check", "status", "estimate", "CI", "predicted", "tightness", "note"]
+        lines += [*_table(header, parts), ""]
     if figures:
-        lines += ["", "## Figures", ""] + [f"![{p.stem}]({p.name})" for p in figures]
+        lines += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in figures]
+    return "\n".join(lines) + "\n"
+
+
+def _note(p: Verdict) -> str:
+    bits = []
+    if "stand_still" in p.details:
+        bits.append(f"stand-still: {p.details['stand_still']}")
+    if "reason" in p.details:
+        bits.append(str(p.details["reason"]))
+    if "divergence" in p.details:
+        bits.append(str(p.details["divergence"]))
+    meas = p.measurement
+    if meas is not None and "families" in meas.config:
+        fams = sorted(set(meas.config["families"]))
+        bits.append("worst from " + ", ".join(fams))
+    if meas is not None and "delta_exponent" in meas.config:
+        bits.append(f"δ-exponent {num(meas.config['delta_exponent'])} (information)")
+    return "; ".join(bits)
+
+
+def write(result: Outcome, out: Path, figures: list[Path]) -> Path:
+    """Write ``verdicts.json`` and ``report.md`` into ``out``; returns the report's path."""
+    out.mkdir(parents=True, exist_ok=True)
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "version": result.extra.get("version", __version__),
+        "scale": result.scale,
+        "seconds": result.seconds,
+        "exit_code": result.exit_code,
+        "verdicts": [v.to_dict() for v in result.verdicts],
+    }
+    (out / "verdicts.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
     path = out / "report.md"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(markdown(result, figures))
     return path
+
+
+def load(out: Path) -> Outcome:
+    """Read ``out/verdicts.json`` back into an :class:`~verify.claims.Outcome`."""
+    path = Path(out) / "verdicts.json"
+    try:
+        doc = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ValueError(f"{out} holds no verdicts.json (run 'sco verify --out {out}')") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ValueError(f"{path} was written by another version of byzsco (format != {FORMAT})")
+    verdicts = [Verdict.from_dict(v) for v in doc["verdicts"]]
+    return Outcome(verdicts, float(doc["seconds"]), doc["scale"], {"version": doc["version"]})

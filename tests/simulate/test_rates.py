@@ -10,15 +10,22 @@ import problems
 import sco
 from verify.stats import slope_ci
 
-T, SEEDS = 2000, 64
-LS = problems.LeastSquares.random(4, cond=4.0, noise=0.5, rng=11)  # σ_L > 0
+T, SEEDS = 2000, 256
+_BASE = problems.LeastSquares.random(4, cond=4.0, noise=0.0, rng=11)  # σ_L > 0
+# Noise-dominated (s² tr Σ = 4D²σ_L², docs/theory.md §5): the slope −1 is a law only where the
+# per-point variance is nearly constant along the path. With label noise 0.5 instead, the
+# variance shrinks as x_t → x* and the error decays faster: slope −1.17 [−1.24, −1.09].
+LS = problems.LeastSquares(
+    _BASE.cov,
+    _BASE.x_star,
+    noise=float(np.sqrt(4 * _BASE.D**2 * _BASE.sigmaL2 / np.trace(_BASE.cov))),
+)
 ETA_STAR = 1.0 / (8 * LS.L * T)
 
 
 def slope_near(lo: float, hi: float, target: float, tol: float = 0.1) -> bool:
-    """THEORY.md §5's rule "slope CI ∋ target ± tol": the CI reaches the band around the
-    target, and is narrow enough (≤ 0.3) for the verdict to mean something."""
-    return lo <= target + tol and hi >= target - tol and hi - lo <= 0.3
+    """The equivalence rule of verify.checks: the whole CI lies inside target ± tol."""
+    return target - tol <= lo and hi <= target + tol
 
 
 def late(trace: sco.Trace, name: str, start: int) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +52,7 @@ def test_lemma_e_mu2sgd_error_is_below_sigma_tilde2_over_t_with_slope_minus_one(
     )
     assert not tr.diverged.any()
     t, err = late(tr, "est_err", 20)
-    slope, lo, hi = slope_ci(t, err)
+    slope, lo, hi, _ = slope_ci(t, err)
     assert slope_near(lo, hi, -1.0), (slope, lo, hi)
     # upper CI of the mean (seed bootstrap) below the bound σ̃²/t at every checkpoint
     rng = np.random.default_rng(0)
@@ -69,7 +76,7 @@ def test_lemma_e_negative_control_sgd_error_does_not_decay() -> None:
         record=("est_err",),
     )
     t, err = late(tr, "est_err", 20)
-    slope, lo, hi = slope_ci(t, err)
+    slope, lo, hi, _ = slope_ci(t, err)
     assert not slope_near(lo, hi, -1.0)  # the same rule rejects it
     assert -0.3 < slope < 0.1  # a plateau (the LS variance shrinks a little as x_t → x*)
 
@@ -98,8 +105,8 @@ def test_momentum_plateaus_under_alie_while_mu2sgd_decays() -> None:
     mu2 = sco.simulate(quad, estimator="mu2sgd", lr=1 / (8 * quad.L * T), **kw)  # type: ignore[arg-type]
     t, e_mom = late(mom, "est_err", 200)
     _, e_mu2 = late(mu2, "est_err", 200)
-    s_mom, lo_mom, hi_mom = slope_ci(t, e_mom)
-    s_mu2, lo_mu2, hi_mu2 = slope_ci(t, e_mu2)
+    s_mom, lo_mom, hi_mom, _ = slope_ci(t, e_mom)
+    s_mu2, lo_mu2, hi_mu2, _ = slope_ci(t, e_mu2)
     assert lo_mom > -0.2, (s_mom, lo_mom, hi_mom)  # plateau
     assert hi_mu2 < -0.7, (s_mu2, lo_mu2, hi_mu2)  # decays like 1/t
     assert e_mu2[:, -1].mean() < 0.1 * e_mom[:, -1].mean()

@@ -1,8 +1,52 @@
-"""The claims of THEORY.md §5: ``ids()``, ``run(id, scale, negative=False) -> Verdict``."""
+"""The claims of docs/theory.md §5 as parametrised experiments on instance families.
+
+>>> from verify import claims
+>>> claims.ids()                                           # doctest: +SKIP
+['K1', 'K2', 'K3', 'K4', 'E0', 'E1', 'E2', 'R1', 'R2', 'R3', 'S1', 'C1']
+>>> v = claims.run("E2", scale="smoke", aggregator="ctma(gm)")   # doctest: +SKIP
+>>> v.status, v.tightness, v.measurement.values.shape      # doctest: +SKIP
+
+``run(id, scale, negative=False, **overrides) -> Verdict``; ``run_all(ids, scale) -> Outcome``
+pairs every claim with its negative controls and decides the overall result.
+"""
 
 from __future__ import annotations
 
-from . import aggregation, rates  # noqa: F401  (registers the claims)
-from .registry import SCALES, Claim, get, ids, run
+from . import convergence, cost, estimation, kappa  # noqa: F401  (register the claims)
+from .registry import (
+    SCALES,
+    Claim,
+    Computed,
+    Control,
+    Family,
+    Instance,
+    Outcome,
+    Part,
+    controls,
+    get,
+    ids,
+    iter_all,
+    outcome_code,
+    register,
+    run,
+    run_all,
+)
 
-__all__ = ["SCALES", "Claim", "get", "ids", "run"]
+__all__ = [
+    "SCALES",
+    "Claim",
+    "Computed",
+    "Control",
+    "Family",
+    "Instance",
+    "Outcome",
+    "Part",
+    "controls",
+    "get",
+    "ids",
+    "iter_all",
+    "outcome_code",
+    "register",
+    "run",
+    "run_all",
+]
