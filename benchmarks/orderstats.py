@@ -1,6 +1,8 @@
 """Benchmark of coordinate-wise order statistics (the CWTM / CWMed kernel) against ``x.mean``.
 
-For each (m, d) prints the median over ``--repeats`` runs (after one warm-up) of
+For each (m, d) prints, in units of the mean (the method of claim C1, ``verify.timing``: timed
+alternately with the mean on this thread's CPU clock with one BLAS thread, minimum over
+``--repeats`` runs each),
 
 * ``x.mean(axis=-2)``                      the yardstick (ratio 1);
 * ``np.sort(x, axis=-2)``                  what a plain numpy CWTM/CWMed pays at least;
@@ -16,27 +18,15 @@ is ranks (m-1)//2 .. m//2. No assertions: this only reports. Run:
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 from functools import partial
 
 import numpy as np
 
 from sco.aggregators import _orderstats
+from verify.timing import CLOCK, interleaved
 
 DEFAULT_SIZES = "20x100000,100x10000,1000x1000"
-
-
-def median_time(fn: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``fn()`` in seconds over ``repeats`` runs, after one warm-up run."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def parse_sizes(text: str) -> list[tuple[int, int]]:
@@ -58,10 +48,9 @@ def main() -> None:
         parser.error("--repeats must be >= 20")
 
     rng = np.random.default_rng(args.seed)
-    print(f"compiled kernel available: {_orderstats.COMPILED}; median of {args.repeats} runs")
+    print(f"compiled kernel available: {_orderstats.COMPILED}; {CLOCK}; min of {args.repeats}")
     header = (
-        f"{'m':>5} {'d':>7} {'mean ms':>8} {'np.sort':>8} {'np trim':>8} {'np med':>8}"
-        f" {'C trim':>8} {'C med':>8}"
+        f"{'m':>5} {'d':>7} {'np.sort':>8} {'np trim':>8} {'np med':>8} {'C trim':>8} {'C med':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -69,7 +58,7 @@ def main() -> None:
         x = rng.standard_normal((m, d))
         f = (m - 1) // 4
         trim, med = (f, m - f), ((m - 1) // 2, m // 2 + 1)
-        t_mean = median_time(partial(np.mean, x, axis=-2), args.repeats)
+        mean = partial(np.mean, x, axis=-2)
         entries: list[Callable[[], object]] = [
             partial(np.sort, x, axis=-2),
             partial(_orderstats._rank_range_sum_numpy, x, *trim),
@@ -80,9 +69,9 @@ def main() -> None:
                 partial(_orderstats.rank_range_sum, x, *trim),
                 partial(_orderstats.rank_range_sum, x, *med),
             ]
-        ratios = [f"{median_time(fn, args.repeats) / t_mean:7.1f}x" for fn in entries]
+        ratios = [f"{interleaved(fn, mean, args.repeats).ratio:7.1f}x" for fn in entries]
         ratios += ["     n/a"] * (5 - len(ratios))
-        print(f"{m:>5} {d:>7} {t_mean * 1e3:>8.3f} " + " ".join(ratios))
+        print(f"{m:>5} {d:>7} " + " ".join(ratios))
 
 
 if __name__ == "__main__":

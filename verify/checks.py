@@ -299,7 +299,8 @@ def check_spread(
 def check_exact(meas: Measurement, *, atol: float, rtol: float = 0.0, claim: str = "") -> Verdict:
     """Deterministic: |value − theory| ≤ atol + rtol·|theory| at every grid point and seed.
 
-    Non-finite values fail. The reported estimate is the value with the largest error.
+    Non-finite values fail. The reported estimate is the value with the largest error; the
+    tightness is the largest |value/theory| where theory ≠ 0 (None when theory is 0).
     """
     if meas.theory is None:
         raise ValueError("check_exact needs a measurement with theory [k]")
@@ -312,6 +313,10 @@ def check_exact(meas: Measurement, *, atol: float, rtol: float = 0.0, claim: str
     err = np.where(np.isfinite(err), err, np.inf)
     ok = bool(np.all(err <= allowed))
     s, j = np.unravel_index(int(np.argmax(err - allowed)), err.shape)
+    nonzero = target != 0
+    with np.errstate(invalid="ignore"):
+        ratio = np.abs(meas.values[nonzero] / target[nonzero])
+    tight = float(ratio.max()) if ratio.size and np.all(np.isfinite(ratio)) else None
     return Verdict(
         status=Status.PASS if ok else Status.FAIL,
         estimate=float(meas.values[s, j]),
@@ -320,6 +325,7 @@ def check_exact(meas: Measurement, *, atol: float, rtol: float = 0.0, claim: str
         tolerance=float(allowed[s, j]),
         relation="=",
         quantity=meas.quantity,
+        tightness=tight,
         details={"max_abs_error": float(err.max()), "x_worst": float(meas.x[j])},
         **_base(meas, claim),
     )

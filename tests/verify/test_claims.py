@@ -207,8 +207,7 @@ def test_outcome_codes(statuses: list[str], code: int) -> None:
 
 
 def _instances(cid: str, n: int = 1) -> list[registry.Instance]:
-    claim = registry.get(cid)
-    return claim.family.draw(np.random.default_rng([claim.family.seed, sum(map(ord, cid))]), n)
+    return registry.draw(registry.get(cid).family, n)
 
 
 def theorem_r_by_hand(p: Any, kappa: float, m: int, f: int, T: float, eta: float) -> float:

@@ -13,8 +13,7 @@ from verify.claims.convergence import theorem_r
 
 
 def draw(cid: str, n: int) -> list[registry.Instance]:
-    claim = registry.get(cid)
-    return claim.family.draw(np.random.default_rng([claim.family.seed, sum(map(ord, cid))]), n)
+    return registry.draw(registry.get(cid).family, n)
 
 
 @pytest.mark.parametrize("cid", claims.ids())
@@ -70,3 +69,10 @@ def test_e0_family_has_additive_noise() -> None:
     for inst in draw("E0", 4):
         p = inst.keywords["problem"]
         assert p.sigmaL2 == 0.0 and p.dim >= 100
+
+
+def test_claims_on_one_family_share_their_instances() -> None:
+    for a, b in (("R1", "R2"), ("R1", "R3"), ("E1", "E2")):
+        la = [i.label for i in claims.instances(a, "quick")]
+        assert la == [i.label for i in claims.instances(b, "quick")]
+    assert claims.instances("R1", "smoke")[0].label == claims.instances("R1", "quick")[0].label

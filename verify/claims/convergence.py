@@ -3,6 +3,10 @@ stability). Each experiment runs ``sco.simulate`` once per grid point and record
 
 R1 and R3 bound suboptimality from above, so each runs the stand-still control too (an
 optimiser with x_t = x_1): if it also satisfies the bound, the verdict is VACUOUS.
+
+Families (``verify.claims.families``): R1, R2, R3 run on low-noise quadratics started on the far
+side of K (FAR_QUADRATIC); S1 on noise-dominated quadratics under IPM, sign flip and ALIE in turn
+(NOISY_QUADRATIC).
 """
 
 from __future__ import annotations
@@ -43,9 +47,21 @@ def theorem_r(problem: Any, *, kappa_: float, m: int, f: int, T: Any, eta: Any) 
     )
 
 
-def _final(problem: Any, **kw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    tr = _runs.simulate(problem, record=("subopt",), checkpoints=[kw["T"]], **kw)
-    return tr["subopt"][:, -1], tr.diverged, tr.seeds
+def _finals(
+    problem: Any, points: Sequence[dict[str, Any]], **common: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """f(x_T) − f* per seed for each grid point (a run with ``common`` updated by the point's
+    keywords): values ``[S, k]``, the seeds that diverged in any run ``[S]``, seed indices."""
+    cols, div, seeds = [], np.zeros(0, bool), np.zeros(0, np.int64)
+    for point in points:
+        kw = {**common, **point}
+        if kw["f"] == 0:
+            kw["attack"] = None
+        tr = _runs.simulate(problem, record=("subopt",), checkpoints=[kw["T"]], **kw)
+        cols.append(tr["subopt"][:, -1])
+        div = tr.diverged if div.size == 0 else div | tr.diverged
+        seeds = tr.seeds
+    return np.stack(cols, axis=1), div, seeds
 
 
 def _config(**kw: Any) -> dict[str, Any]:
@@ -77,27 +93,22 @@ def horizons(
     control can swap the aggregator and keep the claim's bound."""
     Ts = grid("horizons", horizons, integer=True).astype(int)
     k = kappa("R1", aggregator if kappa_of is None else kappa_of, m, f)
-    cols, div, seed_idx = [], np.zeros(0, bool), np.zeros(0, np.int64)
-    for T in Ts:
-        v, dv, seed_idx = _final(
-            problem,
-            aggregator=aggregator,
-            attack=attack if f > 0 else None,
-            estimator=estimator,
-            m=m,
-            f=f,
-            T=int(T),
-            lr=_step(problem, int(T), lr),
-            seeds=seeds,
-            rng=rng,
-        )
-        cols.append(v)
-        div = dv if div.size == 0 else div | dv
     etas = np.array([_step(problem, int(T), lr) for T in Ts])
+    values, div, seed_idx = _finals(
+        problem,
+        [{"T": int(T), "lr": float(eta)} for T, eta in zip(Ts, etas, strict=True)],
+        aggregator=aggregator,
+        attack=attack,
+        estimator=estimator,
+        m=m,
+        f=f,
+        seeds=seeds,
+        rng=rng,
+    )
     return [
         Measurement(
             x=Ts,
-            values=np.stack(cols, axis=1),
+            values=values,
             theory=theorem_r(problem, kappa_=k, m=m, f=f, T=Ts, eta=etas),
             diverged=div,
             config=_config(
@@ -213,6 +224,7 @@ _OFFSET = Control(
 register(
     Claim(
         id="R1",
+        weight=2.0,
         statement="Theorem R: E[f(x_T) − f*] ≤ its bound at every T of a grid (η = 1/(8LT))",
         reference="docs/theory.md §4 (Theorem R)",
         family=FAR_QUADRATIC,
@@ -294,25 +306,31 @@ def deltas(
     if sorted(set(fs)) != fs or fs[0] < 0 or 2 * fs[-1] >= m:
         raise ValueError(f"R3: byzantine must be increasing counts in [0, m/2); got {byzantine!r}")
     eta = _step(problem, T, "theory")
-    cols, bounds_, div, seed_idx = [], [], np.zeros(0, bool), np.zeros(0, np.int64)
-    for f in fs:
-        k = kappa("R3", aggregator if kappa_of is None else kappa_of, m, f)
-        v, dv, seed_idx = _final(
-            problem,
-            aggregator=aggregator,
-            attack=attack if f > 0 else None,
-            estimator=estimator,
-            m=m,
-            f=f,
-            T=T,
-            lr=eta,
-            seeds=seeds,
-            rng=rng,
+    bounds_ = [
+        float(
+            theorem_r(
+                problem,
+                kappa_=kappa("R3", aggregator if kappa_of is None else kappa_of, m, f),
+                m=m,
+                f=f,
+                T=T,
+                eta=eta,
+            )
         )
-        cols.append(v)
-        bounds_.append(float(theorem_r(problem, kappa_=k, m=m, f=f, T=T, eta=eta)))
-        div = dv if div.size == 0 else div | dv
-    values = np.stack(cols, axis=1)
+        for f in fs
+    ]
+    values, div, seed_idx = _finals(
+        problem,
+        [{"f": f} for f in fs],
+        aggregator=aggregator,
+        attack=attack,
+        estimator=estimator,
+        m=m,
+        T=T,
+        lr=eta,
+        seeds=seeds,
+        rng=rng,
+    )
     delta = np.array(fs) / m
     positive = delta > 0
     means = values[:, positive].mean(axis=0)
@@ -365,6 +383,7 @@ _R3 = dict(
 register(
     Claim(
         id="R3",
+        weight=2.0,
         statement="Theorem R holds across δ = f/m at a fixed T (the δ-exponent is information)",
         reference="docs/theory.md §4 (Theorem R)",
         family=FAR_QUADRATIC,
@@ -398,15 +417,6 @@ def _base_step(problem: Any, T: int, base: str) -> float:
     raise ValueError(f"lr_base must be 'theory' or 'usual'; got {base!r}")
 
 
-def _grid_finals(problem: Any, estimator: Any, etas: np.ndarray, **kw: Any) -> Any:
-    cols, div, seed_idx = [], np.zeros(0, bool), np.zeros(0, np.int64)
-    for eta in etas:
-        v, dv, seed_idx = _final(problem, estimator=estimator, lr=float(eta), **kw)
-        cols.append(v)
-        div = dv if div.size == 0 else div | dv
-    return np.stack(cols, axis=1), div, seed_idx
-
-
 def step_sizes(
     problem: Any,
     *,
@@ -427,15 +437,15 @@ def step_sizes(
     beside it on the same relative grid, each scaled to its own usual step; their means and
     spreads are kept in the config (reported, not checked)."""
     rel = grid("lr_grid", lr_grid)
-    common = dict(
-        aggregator=aggregator, attack=attack if f > 0 else None, m=m, f=f, T=T, seeds=seeds, rng=rng
-    )
+    common = dict(aggregator=aggregator, attack=attack, m=m, f=f, T=T, seeds=seeds, rng=rng)
     etas = rel * _base_step(problem, T, lr_base)
-    values, div, seed_idx = _grid_finals(problem, estimator, etas, **common)
+    values, div, seed_idx = _finals(
+        problem, [{"lr": float(e)} for e in etas], estimator=estimator, **common
+    )
     beside = {}
     for est in compare:
         e2 = rel * _base_step(problem, T, "usual")
-        v2, d2, _ = _grid_finals(problem, est, e2, **common)
+        v2, d2, _ = _finals(problem, [{"lr": float(e)} for e in e2], estimator=est, **common)
         means = v2.mean(axis=0)
         beside[est] = {
             "eta": e2.tolist(),
@@ -488,6 +498,7 @@ _S1 = dict(
 register(
     Claim(
         id="S1",
+        weight=3.0,
         statement="step-size stability: μ²-SGD's final loss stays within 5× of its best over "
         "η ∈ η*·{1/3, 1, 3, 10, 30}",
         reference="docs/theory.md §4 (Theorem R, stable range) and §5",

@@ -3,6 +3,9 @@ E1 (Lemma E), E2 (Lemma A under attack).
 
 Every experiment goes through ``sco.simulate`` and returns per-seed errors at checkpoints with
 the lemma evaluated at each checkpoint.
+
+Families (``verify.claims.families``): E0 runs on quadratics with additive noise, d ∈ [100, 200]
+(EXACT_NOISE); E1 and E2 on noise-dominated least squares (NOISE_DOMINATED_LS).
 """
 
 from __future__ import annotations

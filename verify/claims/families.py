@@ -212,7 +212,7 @@ SMALL_SIZES = _family(
 def _search_seeds(rng: np.random.Generator, i: int) -> tuple[str, dict[str, Any]]:
     d = int(rng.integers(2, 9))
     seed = int(rng.integers(0, 2**31))
-    return f"d={d}", {"d": d, "rng": seed}
+    return f"d={d}, search seed {seed}", {"d": d, "rng": seed}
 
 
 SEARCH_SEEDS = _family(

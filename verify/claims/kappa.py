@@ -4,6 +4,10 @@ makes the worst κ O(δ)).
 
 The measurements are deterministic (one row): each is the worst ratio an adversarial search
 found, so the verdicts are PASS or FAIL, never INCONCLUSIVE.
+
+Families (``verify.claims.families``): K1 on worker arrays with m ∈ [7, 41] (KAPPA_SIZES), K2 on
+the lower-bound construction (LOWER_BOUND_SIZES), K3 on arrays small enough to enumerate every
+S' (SMALL_SIZES), K4 on independent searches at m = 101 (SEARCH_SEEDS).
 """
 
 from __future__ import annotations
@@ -126,6 +130,7 @@ _K1 = dict(aggregators=TABLE, kappa_of=None, kappa_scale=1.0)
 register(
     Claim(
         id="K1",
+        weight=4.0,
         statement="every aggregator meets its (f, κ) constant pathwise",
         reference="docs/theory.md §2 (κ table, Proposition CTMA)",
         family=KAPPA_SIZES,
@@ -390,6 +395,7 @@ def _k4_check(meas: Measurement) -> Any:
 register(
     Claim(
         id="K4",
+        weight=10.0,
         statement="CTMA upgrades: the worst κ of CTMA(A) grows linearly in δ (slope 1 ± 0.2 in "
         "log δ) while the bases stay Θ(1)",
         reference="docs/theory.md §2 (Proposition CTMA), §6 (consequences)",

@@ -109,7 +109,7 @@ class Claim:
     stand_still: Mapping[str, Any] | None = None
     seeded: bool = True
     validate: Callable[[Mapping[str, Any]], None] | None = None
-    notes: str = ""
+    weight: float = 1.0  # relative cost at quick scale: heavier claims start first in run_all
 
     @property
     def keywords(self) -> tuple[str, ...]:
@@ -118,6 +118,20 @@ class Claim:
         for p in self.parts:
             names.update(dict.fromkeys(p.keywords))
         return (*names, *CONTROL_KEYS)
+
+    def describe(self) -> str:
+        """The claim in words: statement, reference, family, controls and parameters."""
+        lines = [
+            f"{self.id}: {self.statement}",
+            f"  reference: {self.reference}",
+            f"  family: {self.family.description}",
+            "  negative controls:",
+            *(f"    {c.name}: {c.description}" for c in self.controls),
+            f"  parameters: {', '.join(self.keywords)}",
+        ]
+        if self.stand_still is not None:
+            lines.insert(3, "  vacuity: an optimiser that stands still must fail the same checks")
+        return "\n".join(lines)
 
     def control(self, which: bool | str) -> Control:
         if not self.controls:
@@ -186,8 +200,20 @@ def _instances(
         label = ", ".join(f"{k}={_label(v)}" for k, v in given.items())
         return [Instance(f"given: {label}", given)]
     n = int(overrides.get("instances", params["instances"]))
-    rng = np.random.default_rng([claim.family.seed, sum(map(ord, claim.id))])
-    return claim.family.draw(rng, n)
+    return draw(claim.family, n)
+
+
+def draw(family: Family, n: int) -> list[Instance]:
+    """The first n instances of a family. The generator depends on the family alone, so claims
+    on one family (R1, R2 and R3; E1 and E2) run on the same instances, and instance i is the
+    same at every scale."""
+    return family.draw(np.random.default_rng(family.seed), n)
+
+
+def instances(claim_id: str, scale: str = "quick") -> list[Instance]:
+    """The instances a claim runs on at a scale (without running it)."""
+    claim = get(claim_id)
+    return _instances(claim, _resolve(claim, scale, {}), {})
 
 
 def _label(v: Any) -> str:
@@ -428,9 +454,10 @@ def run_all(
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         ctx = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_one_thread)
         try:
-            futures = {pool.submit(_job, cid, scale): cid for cid in wanted}
+            heavy_first = sorted(wanted, key=lambda cid: -get(cid).weight)
+            futures = {pool.submit(_job, cid, scale): cid for cid in heavy_first}
             for fut in as_completed(futures):
                 results[futures[fut]] = fut.result()
                 if on_verdict is not None:
@@ -444,6 +471,14 @@ def run_all(
         pool.shutdown()
     verdicts = [v for cid in wanted for v in results[cid]]
     return Outcome(verdicts, time.perf_counter() - start, scale)
+
+
+def _one_thread() -> None:
+    """Worker processes use one BLAS thread each, so that N workers do not run N × (BLAS
+    threads) on N cores."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
 
 
 def _job_iter(claim_id: str, scale: str) -> Iterator[Verdict]:
