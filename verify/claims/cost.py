@@ -5,7 +5,7 @@ is itself linear in m), interleaved with it, on this thread's CPU clock with one
 (:mod:`verify.timing`). The exponent in m of that ratio is what the claim bounds: ≤ 0.3 for
 CTMA (total ≤ 1.3) and ≥ 0.7 for NNM (total ≥ 1.7), so machine load cancels.
 
-Family (``verify.claims.families.COST_ARRAYS``): Gaussian arrays with d = 250, m over the grid.
+Family (``verify.claims.families.COST_ARRAYS``): Gaussian arrays with d = 64, m over the grid.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def _validate(kw: Any) -> None:
     grid("ms", kw["ms"], integer=True)
 
 
-_C1 = dict(linear_rule="ctma", quadratic_rule="nnm", d=250)
+_C1 = dict(linear_rule="ctma", quadratic_rule="nnm", d=64)
 register(
     Claim(
         id="C1",
@@ -101,9 +101,9 @@ register(
             ),
         ),
         scales={
-            "smoke": dict(_C1, instances=1, ms=(200, 400, 800, 1600), repeats=5),
-            "quick": dict(_C1, instances=3, ms=(200, 400, 800, 1600), repeats=7),
-            "full": dict(_C1, instances=5, ms=(200, 400, 800, 1600, 3200), repeats=21),
+            "smoke": dict(_C1, instances=1, ms=(100, 200, 400, 800), repeats=5),
+            "quick": dict(_C1, instances=3, ms=(100, 200, 400, 800, 1600), repeats=7),
+            "full": dict(_C1, instances=5, ms=(100, 200, 400, 800, 1600, 3200), repeats=21),
         },
         controls=(
             Control(

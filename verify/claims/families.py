@@ -232,8 +232,8 @@ def _cost_seeds(rng: np.random.Generator, i: int) -> tuple[str, dict[str, Any]]:
 
 
 COST_ARRAYS = _family(
-    "standard Gaussian worker arrays [m, d] with d = 250 and m over the grid (m large against "
-    "d, so that NNM's m²d Gram product dominates its O(md) parts)",
+    "standard Gaussian worker arrays [m, d] with d = 64 and m over the grid (m large against "
+    "d, so that NNM's quadratic parts dominate its O(md) parts)",
     ("rng",),
     _cost_seeds,
     seed=9,
