@@ -4,10 +4,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-test
 PACKAGES := sco problems verify
-LINT_DIRS := $(PACKAGES) tests $(wildcard benchmarks)
+LINT_DIRS := $(PACKAGES) tests $(wildcard benchmarks) examples docs/conf.py docs/_ext
 REPORT ?= report
 
-.PHONY: test verify lint typecheck pytest clean setup
+.PHONY: test verify docs lint typecheck pytest clean setup
 
 setup: $(STAMP)
 
@@ -32,5 +32,12 @@ test: lint typecheck pytest
 verify: $(STAMP)
 	$(VENV)/bin/sco verify --out $(REPORT)
 
+# the documentation site, strict: any warning (a broken reference, a docstring numpydoc cannot
+# read, a notebook cell that raises) fails the build
+docs: $(STAMP)
+	$(PY) -m sphinx -E -W --keep-going -q -b html docs docs/_build/html
+	@echo "site: docs/_build/html/index.html"
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(REPORT) *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(REPORT) *.egg-info \
+		docs/_build docs/_notebooks docs/_generated docs/_autosummary

@@ -1,4 +1,4 @@
-"""Aggregator cost as a ratio to ``x.mean(axis=-2)`` on the same input (DESIGN.md §5).
+"""Aggregator cost as a ratio to ``x.mean(axis=-2)`` on the same input (docs/architecture.md §5).
 
 Run: ``python benchmarks/aggregators.py [--repeats N] [--quick]``. Prints three tables:
 

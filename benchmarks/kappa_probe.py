@@ -1,7 +1,8 @@
-"""Worst realised robustness ratio per aggregator, as a fraction of its declared κ (THEORY.md §2).
+"""Worst realised robustness ratio per aggregator, as a fraction of its declared κ
+(docs/theory.md §2).
 
 Run: ``python benchmarks/kappa_probe.py [--instances N]``. For each rule of the κ table and each
-(m, f), searches random and adversarial instances (every attack of THEORY.md §3, including the
+(m, f), searches random and adversarial instances (every attack of docs/theory.md §3, including the
 adaptive line search against the rule itself) and prints the worst ‖A − x̄_S‖²/V_S for S = the
 honest rows, next to κ(m, f) and their quotient. A quotient above 1 would be a counterexample.
 """

@@ -1,4 +1,4 @@
-"""Throughput of ``sco.simulate`` and where its time goes (DESIGN.md §5).
+"""Throughput of ``sco.simulate`` and where its time goes (docs/architecture.md §5).
 
 Run: ``python benchmarks/simulate.py [--T 2000] [--repeats 3]``. At S = 16 seeds, m = 17,
 f = 4, d = 100 on a quadratic with ``ctma(cwtm)`` under ALIE and μ²-SGD it reports

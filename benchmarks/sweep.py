@@ -1,4 +1,5 @@
-"""Sweep scaling (DESIGN.md §5): 2 local workers against 1, and a Dask LocalCluster against local.
+"""Sweep scaling (docs/architecture.md §5): 2 local workers against 1, and a Dask LocalCluster
+against local.
 
 Run: ``python benchmarks/sweep.py``. Runs ``examples/sweep-small.toml`` (8 runs) into fresh
 temporary stores with each executor and prints wall times and ratios. Goals: 2 local workers

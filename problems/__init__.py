@@ -2,8 +2,9 @@
 
 Every problem minimises a convex, L-smooth objective over a Euclidean ball that strictly contains
 its minimiser x*, and declares ``L``, ``sigma2``, ``sigmaL2``, ``sigma_tilde2``, ``x_star`` and
-``f_star`` (THEORY.md §1). Oracles are batched over any leading shape; ``sample(rng, shape)`` is
-separate from ``stoch_grad(x, samples)`` so that one sample can be evaluated at two points.
+``f_star`` (docs/theory.md §1). Oracles are batched over any leading shape;
+``sample(rng, shape)`` is separate from ``stoch_grad(x, samples)`` so that one sample can be
+evaluated at two points.
 
 >>> import problems
 >>> p = problems.make("quadratic", dim=5, rng=1)

@@ -1,4 +1,4 @@
-"""The Euclidean-ball domain K = {x : ‖x − c‖ ≤ R} shared by every problem (THEORY.md §1)."""
+"""The Euclidean-ball domain K = {x : ‖x − c‖ ≤ R} shared by every problem (docs/theory.md §1)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ class BallProblem:
 
     @property
     def sigma_tilde2(self) -> float:
-        """σ̃² = 2σ² + 8D²σ_L², the μ²-SGD estimator-error constant (THEORY.md §1, Lemma E)."""
+        """σ̃² = 2σ² + 8D²σ_L², the μ²-SGD estimator-error constant (docs/theory.md §1, Lemma E)."""
         return 2.0 * self.sigma2 + 8.0 * self.D**2 * self.sigmaL2
 
     def project(self, x: np.ndarray) -> np.ndarray:

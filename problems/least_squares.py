@@ -1,4 +1,4 @@
-"""Least squares with a random Gaussian design (THEORY.md §1, "Least squares ...")."""
+"""Least squares with a random Gaussian design (docs/theory.md §1, "Least squares ...")."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ class LeastSquares(BallProblem):
     r"""f(x) = ½E(aᵀx − b)² with a ~ N(0, Σ), b = aᵀx* + ν, ν ~ N(0, s²).
 
     ∇f(x; a, b) = a(aᵀx − b), ∇f(x) = Σ(x − x*), f* = s²/2. With u = x − x*:
-    E‖g − ∇f‖² = (uᵀΣu)·tr Σ + ‖Σu‖² + s²·tr Σ, hence (exact, THEORY.md §1)
+    E‖g − ∇f‖² = (uᵀΣu)·tr Σ + ‖Σu‖² + s²·tr Σ, hence (exact, docs/theory.md §1)
 
     - L = λ₁(Σ),
     - σ_L² = λ₁(tr Σ + λ₁) (attained along the top eigenvector),

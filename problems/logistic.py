@@ -1,4 +1,4 @@
-"""L2-regularised logistic regression as a finite sum (THEORY.md §1, "Logistic regression")."""
+"""L2-regularised logistic regression as a finite sum (docs/theory.md §1, "Logistic regression")."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class Logistic(BallProblem):
     stochastic gradient is the minibatch mean of ∇f(x; i) = −y_i a_i·s(−y_i a_iᵀx) + λx
     (s = logistic sigmoid), an unbiased estimate of ∇f(x).
 
-    Constants (valid upper bounds, THEORY.md §1; b = batch):
+    Constants (valid upper bounds, docs/theory.md §1; b = batch):
     L = λ_max(AᵀA)/(4N) + λ,  σ² = (1/N)Σ‖a_i‖² / b,  σ_L² = (1/N)Σ‖a_i‖⁴/16 / b.
     x* has no closed form: it is solved by damped Newton to ‖∇f(x*)‖ ≤ 1e-10 and cross-checked
     against cvxpy (exponential cone); see :func:`problems.solve_logistic`. ``solution`` keeps
@@ -144,7 +144,7 @@ class Logistic(BallProblem):
 
     def stoch_grad_flipped(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray:
         """The minibatch gradient with every label flipped, y → −y: what a label-flipping
-        Byzantine worker computes (THEORY.md §3)."""
+        Byzantine worker computes (docs/theory.md §3)."""
         return self._minibatch_grad(x, samples, -self.labels)
 
     def _minibatch_grad(self, x: np.ndarray, samples: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Quadratic with additive Gaussian gradient noise (THEORY.md §1, "Quadratic ...")."""
+"""Quadratic with additive Gaussian gradient noise (docs/theory.md §1, "Quadratic ...")."""
 
 from __future__ import annotations
 

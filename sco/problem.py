@@ -1,4 +1,4 @@
-"""The structural interface ``sco.simulate`` expects of a problem (DESIGN.md §1–§2).
+"""The structural interface ``sco.simulate`` expects of a problem (docs/architecture.md §1–§2).
 
 ``sco`` never imports ``problems``; any object with these members works, including the
 classes of the ``problems`` package, which satisfy it structurally.

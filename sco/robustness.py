@@ -1,10 +1,10 @@
-"""Measuring (f, κ)-robustness pathwise (THEORY.md §2).
+"""Measuring (f, κ)-robustness pathwise (docs/theory.md §2).
 
 For an output a of an aggregator on x_1..x_m and a set S of m − f indices, the realised ratio is
-‖a − x̄_S‖² / V_S with V_S = (1/|S|)Σ_{i∈S}‖x_i − x̄_S‖². An aggregator is (f, κ)-robust when the
-ratio never exceeds κ for any input and any S. This module computes ratios (for the honest set
-or for every S), builds the lower-bound instance, and generates adversarial instances.
-"""
+‖a − x̄_S‖² / V_S with V_S the mean of ‖x_i − x̄_S‖² over i ∈ S. An aggregator is (f, κ)-robust
+when the ratio never exceeds κ for any input and any S. This module computes ratios (for the
+honest set or for every S), builds the lower-bound instance, and generates adversarial
+instances."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def ratio(out: np.ndarray, x: np.ndarray, subset: np.ndarray | None = None) -> n
 
 
 def worst_subset_ratio(out: np.ndarray, x: np.ndarray, f: int) -> np.ndarray:
-    """max over every S ⊆ [m] with |S| = m − f of :func:`ratio` (exhaustive; small m only)."""
+    """max over every S ⊆ [m] of size m − f of :func:`ratio` (exhaustive; small m only)."""
     m = x.shape[-2]
     best = np.zeros(out.shape[:-1])
     for s in itertools.combinations(range(m), m - f):
@@ -43,7 +43,8 @@ def worst_subset_ratio(out: np.ndarray, x: np.ndarray, f: int) -> np.ndarray:
 
 
 def lower_bound_instance(m: int, f: int, a: np.ndarray) -> np.ndarray:
-    """THEORY.md §2's construction: m − f copies of 0 followed by f copies of ``a[d]``: ``[m, d]``.
+    """The construction of docs/theory.md §2: m − f copies of 0, then f copies of ``a[d]``:
+    ``[m, d]``.
 
     Any aggregator must output 0 (S = the zeros has V_S = 0); then for S = (m − 2f zeros) ∪
     (f copies of a) the ratio is exactly f/(m − 2f).
@@ -81,7 +82,7 @@ def adversarial_instances(
     agg: AggregatorLike, m: int, f: int, d: int, rng: np.random.Generator, n: int = 64
 ) -> Iterator[tuple[str, np.ndarray]]:
     """Instances ``[n, m, d]`` (honest first, then f Byzantine rows) for each attack of
-    THEORY.md §3 against ``agg``, plus random Byzantine positions at several scales."""
+    docs/theory.md §3 against ``agg``, plus random Byzantine positions at several scales."""
     from . import attacks
 
     honest = honest_batch(rng, n, m - f, d)

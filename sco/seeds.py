@@ -1,4 +1,5 @@
-"""Per-seed random streams (THEORY.md §5 "Randomness"; DESIGN.md §2 ``sco.simulate``).
+"""Per-seed random streams (docs/theory.md §5 "Statistics"; docs/architecture.md §2,
+``sco.simulate``).
 
 Seed index k of a run with root entropy ``rng`` draws from ``SeedSequence(rng, spawn_key=(k,))``,
 spawned once more per role (honest sampling, Byzantine sampling, attack, aggregator). Nothing a

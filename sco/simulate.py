@@ -1,5 +1,5 @@
 """The Byzantine distributed optimiser, simulated exactly and vectorised over seeds and workers
-(THEORY.md §4; DESIGN.md §2 ``sco.simulate``)."""
+(docs/theory.md §4; docs/architecture.md §2 ``sco.simulate``)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def simulate(
 ) -> Trace:
     r"""Run T steps of Byzantine-robust distributed optimisation on ``problem``.
 
-    At step t = 1..T every honest worker i ∈ G (|G| = m − f) draws a fresh sample z_t^i, updates
+    At step t = 1..T every honest worker i ∈ G (m − f of them) draws a fresh sample z_t^i, updates
     its estimator and sends d_t^i; the f Byzantine workers send the attack's messages (computed
     from this round's honest messages), or, with ``byzantine_data="label_flip"``, run the honest
     estimator on flipped labels. The server aggregates d̂_t = A(d_t^1..d_t^m) (honest rows first)

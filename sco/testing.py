@@ -54,9 +54,9 @@ def check_aggregator(
     stacked batch equal each call alone, bit for bit); permutation invariance of the rows
     (deterministic rules; to ``rtol``, scaled by the data); translation equivariance when
     declared; finite output with f rows of NaN, +Inf, −Inf or 1e300 when the rule is robust; and
-    the declared κ: on random and adversarial instances (every attack of THEORY.md §3, including
-    the adaptive search against ``agg``) the realised ratio for S = the honest rows, and for
-    every S of size m − f on a few small instances, never exceeds κ(m, f).
+    the declared κ: on random and adversarial instances (every attack of docs/theory.md §3,
+    including the adaptive search against ``agg``) the realised ratio for S = the honest rows,
+    and for every S of size m − f on a few small instances, never exceeds κ(m, f).
     """
     a = resolve(agg)
     gen = np.random.default_rng(rng)

@@ -21,7 +21,7 @@ class Trace:
         The checkpoints t (1-based) at which metrics were recorded.
     metrics : dict name -> array [S, k]
         ``subopt`` f(x_t) − f*, ``agg_err`` ‖d̂_t − d̄_G,t‖², ``est_err`` ‖d̂_t − ∇f(x_t)‖²,
-        ``honest_spread`` V_t = (1/|G|)Σ_{i∈G}‖d_t^i − d̄_G,t‖², ``dist`` ‖x_t − x*‖².
+        ``honest_spread`` V_t = (1/(m − f))Σ_{i∈G}‖d_t^i − d̄_G,t‖², ``dist`` ‖x_t − x*‖².
         NaN from the step at which a seed diverged.
     diverged : bool array [S]
         True when the seed's iterate became non-finite (the run continues for the others).

@@ -1,4 +1,4 @@
-"""Import direction of DESIGN.md §1, checked on the source (AST) and at run time."""
+"""Import direction of docs/architecture.md §1, checked on the source (AST) and at run time."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def imports(source: str) -> list[tuple[str, bool]]:
 
 
 def violations(package: str, source: str, path: str = "") -> list[str]:
-    """Imports in ``source`` (a module of ``package``) that break DESIGN.md §1."""
+    """Imports in ``source`` (a module of ``package``) that break docs/architecture.md §1."""
     anywhere, lazy_only = RULES[package]
     lazy_only = lazy_only | LAZY_EXTRA.get(path, set())
     bad = []

@@ -1,7 +1,7 @@
-"""The bounds of THEORY.md as sympy expressions, with numeric evaluation and local slopes.
+"""The bounds of docs/theory.md as sympy expressions, with numeric evaluation and local slopes.
 
-Every :class:`Bound` carries its reference (the THEORY.md statement and the paper it comes from)
-and its kind: ``"upper"`` (a guarantee that measured values must not exceed), ``"exact"`` (an
+Every :class:`Bound` carries its reference (the docs/theory.md statement and the paper it comes
+from) and its kind: ``"upper"`` (a guarantee that measured values must not exceed), ``"exact"`` (an
 identity) or ``"order"`` (a rate known up to constants).
 """
 
@@ -24,7 +24,7 @@ S_const = sp.sqrt(sigma_tilde2) * (sp.sqrt(kappa) + 1 / sp.sqrt(m - f))
 
 @dataclass(frozen=True)
 class Bound:
-    """A named expression of THEORY.md."""
+    """A named expression of docs/theory.md."""
 
     name: str
     expr: sp.Expr
@@ -72,7 +72,7 @@ class Bound:
         return f"{self.name}: {self.expr}  [{self.kind}; {self.reference}]"
 
 
-ALLOUAH = "Allouah et al. 2023, Table 1 (THEORY.md §2)"
+ALLOUAH = "Allouah et al. 2023, Table 1 (docs/theory.md §2)"
 BOUNDS: dict[str, Bound] = {
     "kappa_cwtm": Bound("kappa_cwtm", 6 * q * (1 + q), ALLOUAH, "upper"),
     "kappa_cwmed": Bound("kappa_cwmed", 4 * (1 + q) ** 2, ALLOUAH, "upper"),
@@ -80,7 +80,10 @@ BOUNDS: dict[str, Bound] = {
     "kappa_krum": Bound("kappa_krum", 6 * (1 + q), ALLOUAH + ", m ≥ 2f + 3", "upper"),
     "kappa_nnm": Bound("kappa_nnm", 8 * f / (m - f) * (kappa_A + 1), ALLOUAH, "upper"),
     "kappa_ctma": Bound(
-        "kappa_ctma", 4 * f * (1 + kappa_A) / (m - f), "Proposition CTMA (THEORY.md §2)", "upper"
+        "kappa_ctma",
+        4 * f * (1 + kappa_A) / (m - f),
+        "Proposition CTMA (docs/theory.md §2)",
+        "upper",
     ),
     "ctma_pathwise": Bound(
         "ctma_pathwise",
@@ -89,23 +92,23 @@ BOUNDS: dict[str, Bound] = {
         "upper",
     ),
     "lower_bound": Bound(
-        "lower_bound", f / (m - 2 * f), "Allouah et al. 2023 (THEORY.md §2)", "exact"
+        "lower_bound", f / (m - 2 * f), "Allouah et al. 2023 (docs/theory.md §2)", "exact"
     ),
-    "lemma_e": Bound("lemma_e", sigma_tilde2 / t, "Lemma E (THEORY.md §4)", "upper"),
-    "lemma_a": Bound("lemma_a", S_const**2 / t, "Lemma A (THEORY.md §4)", "upper"),
+    "lemma_e": Bound("lemma_e", sigma_tilde2 / t, "Lemma E (docs/theory.md §4)", "upper"),
+    "lemma_a": Bound("lemma_a", S_const**2 / t, "Lemma A (docs/theory.md §4)", "upper"),
     "theorem_r": Bound(
         "theorem_r",
         2 * D**2 / (eta * T * (T + 1))
         + 2 * eta * S_const**2
         + sp.Rational(8, 3) * D * S_const * sp.sqrt(T + 1) / T,
-        "Theorem R, η ≤ 1/(8LT) (THEORY.md §4)",
+        "Theorem R, η ≤ 1/(8LT) (docs/theory.md §4)",
         "upper",
     ),
 }
 BOUNDS["theorem_r_tuned"] = Bound(
     "theorem_r_tuned",
     BOUNDS["theorem_r"].expr.subs(eta, 1 / (8 * L * T)),
-    "Theorem R with η = 1/(8LT) (THEORY.md §4)",
+    "Theorem R with η = 1/(8LT) (docs/theory.md §4)",
     "upper",
 )
 

@@ -297,10 +297,10 @@ def check_spread(
 
 
 def check_exact(meas: Measurement, *, atol: float, rtol: float = 0.0, claim: str = "") -> Verdict:
-    """Deterministic: |value − theory| ≤ atol + rtol·|theory| at every grid point and seed.
+    """Deterministic: abs(value − theory) ≤ atol + rtol·abs(theory) at every grid point and seed.
 
     Non-finite values fail. The reported estimate is the value with the largest error; the
-    tightness is the largest |value/theory| where theory ≠ 0 (None when theory is 0).
+    tightness is the largest abs(value/theory) where theory ≠ 0 (None when theory is 0).
     """
     if meas.theory is None:
         raise ValueError("check_exact needs a measurement with theory [k]")

@@ -82,9 +82,9 @@ def simultaneous_ci(
     values: np.ndarray, n_boot: int = N_BOOT, level: float = LEVEL
 ) -> list[Estimate]:
     """Mean over seeds per column of ``values[S, k]`` with intervals that cover all k means at
-    once with probability ``level`` (a max-|t| bootstrap band).
+    once with probability ``level`` (a bootstrap band on the largest standardised deviation).
 
-    For each resample b the largest standardised deviation max_j |m_bj − m_j|/se_j is taken; the
+    For each resample b the largest standardised deviation max_j abs(m_bj − m_j)/se_j is taken; the
     band is m_j ± c·se_j with c the ``level`` quantile of that maximum. Columns with zero spread
     get a zero-width interval.
     """

@@ -1,5 +1,5 @@
 """Cost measured in units of a reference pass, so that machine load cancels (docs/theory.md §5,
-claim C1; DESIGN: performance figures are ratios measured in one process).
+claim C1; docs/architecture.md §5: performance figures are ratios measured in one process).
 
 Three precautions make a ratio independent of what else runs on the machine:
 

@@ -1,4 +1,4 @@
-"""Robust aggregators, the CTMA meta-aggregator, NNM and bucketing (THEORY.md §2).
+"""Robust aggregators, the CTMA meta-aggregator, NNM and bucketing (docs/theory.md §2).
 
 Every rule is a pure function ``rule(x[..., m, d], *, f, **params) -> [..., d]`` that batches
 exactly over leading axes and never mutates its input; :func:`make` builds a configured

@@ -1,10 +1,10 @@
 """Shared pieces of the aggregators: validation, the non-finite row rule, distances.
 
-Non-finite rule (DESIGN.md §3): a row is *bad* when any entry is NaN/±Inf or when its squared
-norm overflows (e.g. entries of 1e300). Distance-based rules treat a bad row as infinitely far
-from every other row (its distances are +inf, it is never selected, never averaged, and it gets
-no weight); coordinate-wise rules treat a NaN entry as +inf and let the trimming discard it.
-"""
+Non-finite rule (docs/architecture.md §3): a row is *bad* when any entry is NaN/±Inf or when its
+squared norm overflows (e.g. entries of 1e300). Distance-based rules treat a bad row as
+infinitely far from every other row (its distances are +inf, it is never selected, never
+averaged, and it gets no weight); coordinate-wise rules treat a NaN entry as +inf and let the
+trimming discard it."""
 
 from __future__ import annotations
 

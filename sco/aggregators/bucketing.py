@@ -1,4 +1,4 @@
-"""Bucketing (Karimireddy, He & Jaggi 2022; THEORY.md §2)."""
+"""Bucketing (Karimireddy, He & Jaggi 2022; docs/theory.md §2)."""
 
 from __future__ import annotations
 

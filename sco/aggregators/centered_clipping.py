@@ -1,4 +1,4 @@
-"""Centered clipping (Karimireddy, He & Jaggi 2021; THEORY.md §2), stateless."""
+"""Centered clipping (Karimireddy, He & Jaggi 2021; docs/theory.md §2), stateless."""
 
 from __future__ import annotations
 

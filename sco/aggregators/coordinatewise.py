@@ -1,4 +1,4 @@
-"""Coordinate-wise rules: trimmed mean (CWTM) and median (CWMed) (THEORY.md §2).
+"""Coordinate-wise rules: trimmed mean (CWTM) and median (CWMed) (docs/theory.md §2).
 
 Both are computed per coordinate from order statistics over the worker axis by
 :func:`sco.aggregators._orderstats.rank_range_sum` (a compiled selection kernel, with a numpy

@@ -1,4 +1,4 @@
-"""CTMA, the Centered Trimmed Meta Aggregator (Dahan & Levy 2024; THEORY.md §2)."""
+"""CTMA, the Centered Trimmed Meta Aggregator (Dahan & Levy 2024; docs/theory.md §2)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def ctma(
     ``x[..., m, d] -> [..., d]``; ``rng`` is passed to a randomised base. Bad rows are
     infinitely far from x₀ and are never kept while at most f rows are bad.
     Cost: cost(A) + O(md) for the distances + O(m log m) for the order.
-    Proposition CTMA (THEORY.md §2): CTMA(A) is (f, 4f(1 + κ_A)/(m − f))-robust.
+    Proposition CTMA (docs/theory.md §2): CTMA(A) is (f, 4f(1 + κ_A)/(m − f))-robust.
     """
     x = as_workers(x)
     m = x.shape[-2]

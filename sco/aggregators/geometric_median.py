@@ -1,4 +1,4 @@
-"""Geometric median by the Vardi–Zhang modified Weiszfeld iteration (THEORY.md §2, GM)."""
+"""Geometric median by the Vardi–Zhang modified Weiszfeld iteration (docs/theory.md §2, GM)."""
 
 from __future__ import annotations
 

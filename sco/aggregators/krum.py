@@ -1,4 +1,4 @@
-"""Krum and Multi-Krum (Blanchard et al. 2017; THEORY.md §2)."""
+"""Krum and Multi-Krum (Blanchard et al. 2017; docs/theory.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Nearest-neighbour mixing, NNM (Allouah et al. 2023, "Fixing by Mixing"; THEORY.md §2)."""
+"""Nearest-neighbour mixing, NNM (Allouah et al. 2023, "Fixing by Mixing"; docs/theory.md §2)."""
 
 from __future__ import annotations
 

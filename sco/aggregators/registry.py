@@ -2,7 +2,7 @@
 
 An :class:`Aggregator` wraps one pure function with its parameters and declares what the
 conformance suite (:func:`sco.testing.check_aggregator`) and the claims may rely on: the κ of
-THEORY.md §2 (when the table gives one), translation equivariance, randomisation, and the
+docs/theory.md §2 (when the table gives one), translation equivariance, randomisation, and the
 smallest m the rule accepts for a given f.
 """
 
@@ -147,7 +147,7 @@ class Aggregator:
         return max(self.entry.rtol, self.base.rtol if self.base is not None else 0.0)
 
     def kappa(self, m: int, f: int) -> float | None:
-        """The declared (f, κ) constant of THEORY.md §2 for m workers, or None if none is given."""
+        """The declared (f, κ) constant of docs/theory.md §2 for m workers (None if none)."""
         if self.entry.kappa is None or m < self.min_workers(f):
             return None
         return self.entry.kappa(m, f, self.base)

@@ -1,4 +1,4 @@
-"""Omniscient Byzantine attacks (THEORY.md §3): ``attack(honest[..., h, d], *, f, rng,
+"""Omniscient Byzantine attacks (docs/theory.md §3): ``attack(honest[..., h, d], *, f, rng,
 aggregator=None) -> [..., f, d]``; :func:`make` parses specs such as ``"ipm(eps=0.5)"``.
 Label flipping is a simulation option (``byzantine_data="label_flip"``), not a message attack.
 """

@@ -1,4 +1,4 @@
-"""The adaptive (worst-case search) attack of THEORY.md §3."""
+"""The adaptive (worst-case search) attack of docs/theory.md §3."""
 
 from __future__ import annotations
 

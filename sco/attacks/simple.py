@@ -1,4 +1,4 @@
-"""Omniscient attacks built from the honest messages of the round (THEORY.md §3).
+"""Omniscient attacks built from the honest messages of the round (docs/theory.md §3).
 
 Each attack maps ``honest[..., h, d]`` to ``[..., f, d]`` Byzantine messages. Unless stated
 otherwise all f Byzantine workers send the same vector.

@@ -1,16 +1,16 @@
-"""Estimators of THEORY.md §4: a worker rule (what honest workers send) paired with a server
+"""Estimators of docs/theory.md §4: a worker rule (what honest workers send) paired with a server
 rule (how the aggregated message moves the iterate), each an ``(init, update)`` pair of pure
 functions with a NamedTuple state (optax style).
 
-| name | worker message | server |
-|---|---|---|
-| ``sgd()`` | ∇f(x_t; z_t) | x ← Π(x − η d̂) |
-| ``momentum(beta=0.9)`` | EMA β | x ← Π(x − η d̂) |
-| ``anytime_sgd()`` | ∇f(x_t; z_t) | anytime averaging, α_t = t |
-| ``storm(beta, offset)`` | STORM, β_t = 1/(t + offset) or a constant β | anytime, α_t = t |
-| ``mu2sgd()`` | STORM, β_t = 1/t | anytime averaging, α_t = t (Levy 2023; Dahan & Levy 2024) |
-| ``mu2sgd_paper_code()`` | STORM, β_t = max(1/t, .01) | const. step on w, γ_t = max(2/(t+2), .01) |
-| ``stand_still()`` | ∇f(x_t; z_t) | x_{t+1} = x_t (the vacuity control) |
+- ``sgd()``: message ∇f(x_t; z_t); server x ← Π(x − η d̂).
+- ``momentum(beta=0.9)``: message an EMA with weight β; server x ← Π(x − η d̂).
+- ``anytime_sgd()``: message ∇f(x_t; z_t); anytime averaging with α_t = t.
+- ``storm(beta, offset)``: STORM with β_t = 1/(t + offset) or a constant β; anytime averaging.
+- ``mu2sgd()``: STORM with β_t = 1/t; anytime averaging with α_t = t (Levy 2023; Dahan & Levy
+  2024).
+- ``mu2sgd_paper_code()``: STORM with β_t = max(1/t, .01); a constant step on w and
+  γ_t = max(2/(t + 2), .01).
+- ``stand_still()``: message ∇f(x_t; z_t); x_{t+1} = x_t (the vacuity control).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Server-side update rules: how the aggregated message moves the iterate (THEORY.md §4).
+"""Server-side update rules: how the aggregated message moves the iterate (docs/theory.md §4).
 
 Each rule is an ``(init, update)`` pair of pure functions over a NamedTuple state holding the
 query point ``x[..., d]`` (where workers evaluate gradients) and, for anytime averaging, the

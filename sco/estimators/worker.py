@@ -1,4 +1,4 @@
-"""Worker-side gradient estimators: what an honest worker sends (THEORY.md §4).
+"""Worker-side gradient estimators: what an honest worker sends (docs/theory.md §4).
 
 Each estimator is an ``(init, update)`` pair of pure functions over a NamedTuple state, in the
 style of optax. Shapes: ``g[..., d]`` are stochastic gradients of the worker's fresh sample;

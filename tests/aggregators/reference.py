@@ -1,6 +1,6 @@
 """Brute-force reference implementations, written from the definitions with explicit loops.
 
-Nothing here calls the code under test; each function follows THEORY.md §2 literally.
+Nothing here calls the code under test; each function follows docs/theory.md §2 literally.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every aggregator against a brute-force reference from its definition (THEORY.md §2)."""
+"""Every aggregator against a brute-force reference from its definition (docs/theory.md §2)."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def test_ctma_exact_properties() -> None:
 
 
 def test_ctma_is_not_pointwise_better_than_its_base() -> None:
-    """THEORY.md §2: a single instance where CTMA is worse than its base is allowed. Find one,
+    """docs/theory.md §2: a single instance where CTMA is worse than its base is allowed. Find one,
     so that no code or claim in the toolkit assumes otherwise."""
     rng = np.random.default_rng(6)
     found = False

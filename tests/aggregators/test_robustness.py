@@ -1,4 +1,4 @@
-"""The κ table, the lower bound and the CTMA proposition, checked pathwise (THEORY.md §2)."""
+"""The κ table, the lower bound and the CTMA proposition, checked pathwise (docs/theory.md §2)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def q(m: int, f: int) -> float:
 
 @pytest.mark.parametrize(("m", "f"), [(7, 1), (11, 2), (17, 4), (20, 9)])
 def test_declared_kappa_matches_table_by_hand(m: int, f: int) -> None:
-    """THEORY.md §2 Table 1 (Allouah et al. 2023) evaluated by hand."""
+    """docs/theory.md §2 Table 1 (Allouah et al. 2023) evaluated by hand."""
     qq = q(m, f)
     assert A.make("cwtm").kappa(m, f) == pytest.approx(6 * qq * (1 + qq), rel=1e-15)
     assert A.make("cwmed").kappa(m, f) == pytest.approx(4 * (1 + qq) ** 2, rel=1e-15)
@@ -103,9 +103,9 @@ def test_negative_control_mean_against_kappa_of_cwtm() -> None:
 
 
 def test_krum_can_exceed_its_kappa_when_m_below_2f_plus_3() -> None:
-    """THEORY.md §2: Krum's κ needs m ≥ 2f + 3. With m = 2f + 1 the score uses m − f − 2 = f − 1
-    neighbours, so f identical colluding points score exactly 0 and Krum returns one of them,
-    however far away they are."""
+    """docs/theory.md §2: Krum's κ needs m ≥ 2f + 3. With m = 2f + 1 the score uses
+    m − f − 2 = f − 1 neighbours, so f identical colluding points score exactly 0 and Krum
+    returns one of them, however far away they are."""
     m, f = 5, 2
     x = np.array([[0.0], [1.0], [-1.0], [100.0], [100.0]])
     scores = ref.krum_scores(x, f)  # the reference, since A.krum refuses m < 2f + 3
@@ -122,7 +122,7 @@ def test_krum_can_exceed_its_kappa_when_m_below_2f_plus_3() -> None:
 def ctma_bound(
     x: np.ndarray, f: int, x0: np.ndarray, kept: list[int], s_prime: tuple[int, ...]
 ) -> float:
-    """Right-hand side (4k/(m − f))·(V_S' + ‖x₀ − x̄_S'‖²), k = |S \\ S'| (THEORY.md §2)."""
+    """Right-hand side (4k/(m − f))·(V_S' + ‖x₀ − x̄_S'‖²), k = |S \\ S'| (docs/theory.md §2)."""
     m = x.shape[0]
     k = len(set(kept) - set(s_prime))
     xs = x[list(s_prime)]

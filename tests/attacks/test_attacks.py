@@ -1,4 +1,4 @@
-"""Attacks against their definitions (THEORY.md §3)."""
+"""Attacks against their definitions (docs/theory.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The declared constants L, σ², σ_L² are valid (and exact where THEORY.md gives a formula).
+"""The declared constants L, σ², σ_L² are valid (and exact where docs/theory.md gives a formula).
 
 Quadratic and least squares are checked by Monte Carlo against hand-derived formulas; the
 logistic finite sum is checked by exact enumeration over its N rows.
@@ -60,7 +60,7 @@ def test_quadratic_variance_is_exactly_sigma2() -> None:
 
 
 def ls_variance_formula(p: problems.LeastSquares, x: np.ndarray) -> float:
-    """(uᵀΣu)·tr Σ + ‖Σu‖² + s²·tr Σ with u = x − x* (THEORY.md §1), by hand."""
+    """(uᵀΣu)·tr Σ + ‖Σu‖² + s²·tr Σ with u = x − x* (docs/theory.md §1), by hand."""
     u = x - p.x_star
     s, tr = p.cov, np.trace(p.cov)
     return float(u @ s @ u * tr + np.sum((s @ u) ** 2) + p.noise**2 * tr)

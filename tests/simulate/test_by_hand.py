@@ -1,5 +1,5 @@
 """The first steps of SGD, worker momentum and μ²-SGD on a 1-D quadratic, computed by hand
-from THEORY.md §4 with the same samples the simulator draws."""
+from docs/theory.md §4 with the same samples the simulator draws."""
 
 from __future__ import annotations
 

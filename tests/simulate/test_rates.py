@@ -1,4 +1,4 @@
-"""Lemma E and the momentum plateau at small scale (THEORY.md §4), over many seeds with a
+"""Lemma E and the momentum plateau at small scale (docs/theory.md §4), over many seeds with a
 seed-bootstrap CI; each has a negative control that the same rule rejects."""
 
 from __future__ import annotations

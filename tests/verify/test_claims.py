@@ -211,7 +211,7 @@ def _instances(cid: str, n: int = 1) -> list[registry.Instance]:
 
 
 def theorem_r_by_hand(p: Any, kappa: float, m: int, f: int, T: float, eta: float) -> float:
-    """THEORY §4, Theorem R, typed out: 2D²/(ηT(T+1)) + 2ηS² + (8/3)DS√(T+1)/T."""
+    """docs/theory.md §4, Theorem R, typed out: 2D²/(ηT(T+1)) + 2ηS² + (8/3)DS√(T+1)/T."""
     st2 = 2 * p.sigma2 + 8 * p.D**2 * p.sigmaL2
     S = math.sqrt(st2) * (math.sqrt(kappa) + 1 / math.sqrt(m - f))
     return (

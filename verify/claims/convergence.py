@@ -143,7 +143,7 @@ def anytime_average(
     seeds: int,
     rng: int,
 ) -> list[Measurement]:
-    """max_i |x_T − Σ_t α_t w_t / α_{1:T}|_i per seed (α_t = t), from the iterates that
+    """max_i abs(x_T − Σ_t α_t w_t / α_{1:T})_i per seed (α_t = t), from the iterates that
     ``sco.simulate`` records at every step: Theorem R's proof needs x_T to be exactly the
     α-weighted average of the w_t (anytime online-to-batch). Theory: 0."""
     T = int(averaging_T)

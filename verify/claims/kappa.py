@@ -239,8 +239,9 @@ def _kept_mean(x: np.ndarray, x0: np.ndarray, keep: int) -> tuple[np.ndarray, se
 
 def proposition_margin(x: np.ndarray, f: int, x0: np.ndarray, keep: int) -> float:
     """max over every S' of size m − f of ‖out − x̄_S'‖² / ((4k/(m − f))(V_S' + ‖x₀ − x̄_S'‖²)),
-    with out the mean of the ``keep`` rows nearest to x₀ and k = |S \\ S'| (docs/theory.md §2,
-    Proposition CTMA). A rounding slack of 1e-12·max|x|² is added to the denominator."""
+    with out the mean of the ``keep`` rows nearest to x₀ and k the number of rows of S outside
+    S' (docs/theory.md §2, Proposition CTMA). A rounding slack of 1e-12·max(abs(x))² is added
+    to the denominator."""
     m = x.shape[0]
     out, kept = _kept_mean(x, x0, keep)
     slack = 1e-12 * max(1.0, float(np.abs(x).max())) ** 2

@@ -1,4 +1,4 @@
-"""TOML run and sweep specs (DESIGN.md §2–§3).
+"""TOML run and sweep specs (docs/architecture.md §2–§3).
 
 A spec's keys are the keyword names of :func:`sco.simulate`; the problem is a table whose keys
 are those of :func:`problems.make` (``name`` plus its keywords)::

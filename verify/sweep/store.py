@@ -1,4 +1,4 @@
-"""The results store: one SQLite file per sweep (DESIGN.md §3).
+"""The results store: one SQLite file per sweep (docs/architecture.md §3).
 
 Table ``runs`` is keyed by the content hash of the run config plus the package version; each
 row holds the config (JSON), the result arrays (an ``.npz`` blob) and the blob's SHA-256. Only
