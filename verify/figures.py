@@ -1,13 +1,22 @@
 """Figures of a verification report, drawn from verdicts and their measurements only.
 
-Nothing here runs an experiment: ``sco report DIR`` redraws every figure from
-``verdicts.json``. Each figure shows the measurement with its seed-bootstrap band beside the
-theory it is checked against, one panel per instance where instances differ, and the negative
-control when it was run.
+Nothing here runs an experiment: ``sco report DIR`` redraws every figure from ``verdicts.json``.
+Each figure shows, per instance of the claim's family (one panel each):
+
+- the measurement (seed mean) with its 95 % seed-bootstrap band;
+- the theory it is checked against (a bound, an exact value, a threshold) beside it;
+- for rates, log-log axes, the fitted slope with its interval and a reference-slope guide;
+- the negative control's curve where there is one, and the stand-still control's line;
+- the status in the title, and a caption naming the instance family, m, f, attack, aggregator and
+  seeds, and how each negative control ended.
+
+Curves that are identical (E0's error is the same for every step size, as the theory says) are
+drawn once, with a note.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,18 +25,29 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 
 from .measurement import Measurement
-from .stats import loglog_slope, mean_ci
-from .verdict import Verdict
+from .stats import mean_ci, slope_ci
+from .verdict import Status, Verdict
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+CONTROL_COLORS = ("#7f7f7f", "#bcbd22", "#17becf")
+REFERENCE_SLOPE = {"E0": -1.0, "E1": -1.0, "E2": -1.0, "R1": -0.5, "R2": -0.5}
+STATUS_COLOR = {
+    Status.PASS: "#2ca02c",
+    Status.FAIL: "#d62728",
+    Status.INCONCLUSIVE: "#ff7f0e",
+    Status.VACUOUS: "#9467bd",
+}
+
+
+# ----------------------------------------------------------------------------- helpers
 
 
 def _save(fig: Any, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -46,22 +66,23 @@ def _band(meas: Measurement) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-def _positive(a: np.ndarray) -> np.ndarray:
+def _positive(a: Any) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float64)
     return np.where(a > 0, a, np.nan)
 
 
 def _curve(ax: Any, meas: Measurement, color: str, label: str, style: str = "o-") -> None:
     mean, lo, hi = _band(meas)
-    ax.plot(meas.x, _positive(mean), style, color=color, ms=3, lw=1.2, label=label)
+    ax.plot(meas.x, _positive(mean), style, color=color, ms=3, lw=1.3, label=label)
     if meas.n_seeds > 1:
         ax.fill_between(meas.x, _positive(lo), _positive(hi), color=color, alpha=0.2, lw=0)
 
 
-def _panels(n: int, width: float = 4.2, height: float = 3.4) -> tuple[Any, list[Any]]:
+def _panels(n: int, width: float = 4.6, height: float = 3.6) -> tuple[Any, list[Any]]:
     cols = min(n, 3)
     rows = -(-n // cols)
     fig, axes = plt.subplots(
-        rows, cols, figsize=(max(width * cols, 6.5), height * rows + 0.6), squeeze=False
+        rows, cols, figsize=(max(width * cols, 7.0), height * rows + 1.4), squeeze=False
     )
     flat = list(axes.ravel())
     for ax in flat[n:]:
@@ -69,14 +90,44 @@ def _panels(n: int, width: float = 4.2, height: float = 3.4) -> tuple[Any, list[
     return fig, flat[:n]
 
 
-def _status(v: Verdict) -> str:
-    return v.status.value if not v.negative_control else f"control {v.status.value}"
+def _headline(fig: Any, v: Verdict) -> None:
+    title = textwrap.fill(f"{v.claim} — {v.status.value}: {v.statement}", 95)
+    fig.suptitle(title, fontsize=10, color=STATUS_COLOR[v.status], fontweight="bold")
 
 
-def _title(v: Verdict) -> str:
-    import textwrap
-
-    return textwrap.fill(f"{v.claim} ({_status(v)}): {v.statement}", 75)
+def _caption(fig: Any, v: Verdict, controls: Sequence[Verdict], extra: str = "") -> None:
+    """The instance family, the setting (m, f, attack, aggregator, estimator), the seeds and the
+    negative controls, in small type under the panels."""
+    values: dict[str, list[str]] = {}
+    for p in v.parts:
+        if p.measurement is not None:
+            for k in ("m", "f", "aggregator", "attack", "estimator"):
+                if k in p.measurement.config:
+                    text = str(p.measurement.config[k])
+                    if text not in values.setdefault(k, []):
+                        values[k].append(text)
+    setting = [
+        f"{k} = {vals[0]}" if len(vals) == 1 else f"{k} ∈ {{{', '.join(vals)}}} (per instance)"
+        for k, vals in values.items()
+    ]
+    repeats = any(p.measurement is not None and "repeats" in p.measurement.config for p in v.parts)
+    if v.n_seeds > 1:
+        setting.append(f"{v.n_seeds} {'timing repeats' if repeats else 'seeds'} per instance")
+    setting.append(f"{len(v.instances)} instance(s)")
+    ctl = [
+        f"{c.details.get('control', 'control')}: {'rejected' if c.rejected else c.status.value}"
+        for c in controls
+    ]
+    lines = [
+        f"Family: {v.family}",
+        "Setting: " + ", ".join(setting) + ".",
+    ]
+    if ctl:
+        lines.append("Negative controls: " + "; ".join(ctl) + ".")
+    if extra:
+        lines.append(extra)
+    text = "\n".join(textwrap.fill(line, 150) for line in lines)
+    fig.text(0.01, _below_legend(fig), text, fontsize=7, va="top", ha="left")
 
 
 def _by_instance(v: Verdict) -> dict[str, list[Verdict]]:
@@ -86,120 +137,294 @@ def _by_instance(v: Verdict) -> dict[str, list[Verdict]]:
     return out
 
 
+def _same(a: Measurement, b: Measurement) -> bool:
+    """The same measurement (several checks of one experiment carry copies of it)."""
+    return a is b or (
+        a.quantity == b.quantity
+        and a.config == b.config
+        and np.array_equal(a.x, b.x)
+        and np.array_equal(a.values, b.values, equal_nan=True)
+    )
+
+
 def _measurements(parts: Sequence[Verdict]) -> list[Measurement]:
     seen: list[Measurement] = []
     for p in parts:
-        if p.measurement is not None and all(p.measurement is not m for m in seen):
+        if p.measurement is not None and not any(_same(p.measurement, m) for m in seen):
             seen.append(p.measurement)
     return seen
 
 
-def _control_for(v: Verdict, controls: Sequence[Verdict], instance: str) -> list[Measurement]:
+def _shared_legend(fig: Any, axes: Sequence[Any]) -> None:
+    """One legend for the figure, under the panels (labels repeated across panels once)."""
+    handles: dict[str, Any] = {}
+    for ax in axes:
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, h)
+    if handles:
+        fig.legend(
+            list(handles.values()),
+            list(handles),
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncol=min(3, len(handles)),
+            fontsize=7.5,
+            frameon=False,
+        )
+
+
+def _below_legend(fig: Any) -> float:
+    """The figure y coordinate just under the figure legend (or under the panels)."""
+    legends = fig.legends
+    if not legends:
+        return -0.02
+    fig.canvas.draw()
+    box = legends[0].get_window_extent().transformed(fig.transFigure.inverted())
+    return float(box.y0) - 0.01
+
+
+def _merge_identical(
+    meas: list[Measurement], rtol: float = 1e-9
+) -> list[tuple[Measurement, list[Measurement]]]:
+    """Group measurements whose values agree to ``rtol`` (drawn once, with a note): curves that
+    would otherwise lie on top of each other invisibly."""
+    groups: list[tuple[Measurement, list[Measurement]]] = []
+    for m in meas:
+        for head, same in groups:
+            if head.values.shape == m.values.shape and np.allclose(
+                head.values, m.values, rtol=rtol, atol=0.0, equal_nan=True
+            ):
+                same.append(m)
+                break
+        else:
+            groups.append((m, [m]))
+    return groups
+
+
+def _control_measurements(controls: Sequence[Verdict], instance: str) -> list[tuple[str, Any]]:
     out = []
     for c in controls:
         for p in c.parts:
             if p.instances and p.instances[0] == instance and p.measurement is not None:
-                out.append(p.measurement)
+                out.append((str(c.details.get("control", "control")), p.measurement))
                 break
     return out
 
 
+def _slope_label(meas: Measurement) -> str:
+    data = meas.finite() if meas.n_diverged else meas
+    if data.n_seeds == 0 or meas.x.size < 2 or np.any(meas.x <= 0):
+        return ""
+    est = slope_ci(data.x, data.values)
+    if not np.isfinite(est.low):
+        return f"slope {est.value:.2f}"
+    return f"slope {est.value:.2f} [{est.low:.2f}, {est.high:.2f}]"
+
+
+def _guide(ax: Any, meas: Measurement, slope: float) -> None:
+    """A reference line of the given log-log slope through the first measured point."""
+    mean, _, _ = _band(meas)
+    x = meas.x
+    if x.size < 2 or not np.isfinite(mean[0]) or mean[0] <= 0:
+        return
+    ax.plot(
+        x, mean[0] * (x / x[0]) ** slope, ":", color="k", lw=0.9, label=f"reference slope {slope:g}"
+    )
+
+
+def _grid_ticks(ax: Any, x: np.ndarray) -> None:
+    """Label a short log grid at its own points (no colliding minor labels)."""
+    x = np.asarray(x, dtype=np.float64)
+    if 2 <= x.size <= 8 and np.all(x > 0):
+        ax.set_xticks(x)
+        labels = [f"{v:.0f}" if v == round(v) else f"{v:.3g}" for v in x]
+        ax.set_xticklabels(labels, fontsize=7)
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+
+
+def _lr_tag(meas: Measurement) -> str:
+    s = meas.config.get("lr_scale")
+    return "" if s is None else f"η = {s:.3g}·η*"
+
+
+# ----------------------------------------------------------------------------- figures
+
+
 def rates(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
-    """E0/E1/E2/R1/R2: the measured mean (with band) against the grid, the theory beside it,
-    a stand-still line where one was run, and the negative controls, one panel per instance."""
+    """E0/E1/E2/R1/R2 (and any user claim): the measurement against its grid with the theory
+    beside it, per instance; log-log, fitted slope, reference slope, controls."""
     groups = _by_instance(v)
     fig, axes = _panels(len(groups))
     for ax, (inst, parts) in zip(axes, groups.items(), strict=True):
         meas_list = _measurements(parts)
-        meas_list = [m for m in meas_list if m.quantity == meas_list[0].quantity]
-        for i, meas in enumerate(meas_list):
+        main = [m for m in meas_list if m.quantity == meas_list[0].quantity]
+        drawn_theory: list[np.ndarray] = []
+        slopes = []
+        for i, (head, same) in enumerate(_merge_identical(main)):
             color = COLORS[i % len(COLORS)]
-            lr = meas.config.get("lr_scale")
-            tag = f"η = {lr:g}·η*" if lr is not None and len(meas_list) > 1 else "measured"
-            _curve(ax, meas, color, tag)
-            if meas.theory is not None and (i == 0 or lr is not None):
+            tags = [t for t in (_lr_tag(m) for m in same) if t]
+            label = " = ".join(tags) if tags else "measured (mean over seeds, 95 % band)"
+            if len(same) > 1:
+                label += " (identical to 1e-9, drawn once)"
+            _curve(ax, head, color, label)
+            slope = _slope_label(head)
+            if slope:
+                slopes.append(f"{tags[0] + ': ' if tags else ''}{slope}")
+            th = head.theory
+            if th is not None and not any(np.array_equal(th, d) for d in drawn_theory):
                 ax.plot(
-                    meas.x,
-                    meas.theory,
+                    head.x,
+                    _positive(th),
                     "--",
-                    color=color if i else "k",
-                    lw=1,
-                    label=meas.theory_name if i == 0 else None,
+                    color="k",
+                    lw=1.1,
+                    label=head.theory_name or "theory",
                 )
-        still = [p.details.get("stand_still_values") for p in parts]
-        for s in still:
-            if s is not None:
+                drawn_theory.append(th)
+        ref = REFERENCE_SLOPE.get(v.claim)
+        if ref is not None:
+            _guide(ax, main[0], ref)
+        for p in parts:
+            still = p.details.get("stand_still_values")
+            if still is not None:
                 ax.plot(
-                    meas_list[0].x,
-                    _positive(np.array(s, float)),
-                    ":",
-                    color="gray",
-                    label="stand-still x_t = x_1",
+                    main[0].x,
+                    _positive(still),
+                    "-.",
+                    color="#9467bd",
+                    lw=1.2,
+                    label="stand-still control x_t = x_1",
                 )
                 break
-        for j, cm in enumerate(_control_for(v, controls, inst)):
-            _curve(ax, cm, "#7f7f7f" if j == 0 else "#bcbd22", "negative control", "s--")
-        meas0 = meas_list[0]
+        for j, (name, cm) in enumerate(_control_measurements(controls, inst)):
+            if cm.quantity == main[0].quantity:
+                _curve(ax, cm, CONTROL_COLORS[j % 3], f"negative control: {name}", "s--")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel(meas0.x_name)
-        ax.set_ylabel(meas0.quantity)
-        slope = _slope_text(meas0)
-        ax.set_title(f"{inst}{slope}", fontsize=8)
-        ax.legend(fontsize=7)
-    fig.suptitle(_title(v), fontsize=9)
+        _grid_ticks(ax, main[0].x)
+        ax.set_xlabel(main[0].x_name)
+        ax.set_ylabel(main[0].quantity)
+        status = worst_part_status(parts)
+        ax.set_title(f"{inst} — {status}", fontsize=7.5, color=STATUS_COLOR[Status(status)])
+        if slopes:
+            ax.text(
+                0.02,
+                0.02,
+                "fitted " + "\n".join(slopes),
+                transform=ax.transAxes,
+                fontsize=6.5,
+                va="bottom",
+                ha="left",
+                bbox={"facecolor": "white", "alpha": 0.8, "lw": 0},
+            )
+    _shared_legend(fig, axes)
+    _headline(fig, v)
+    _caption(fig, v, controls)
     return _save(fig, out / f"{v.claim.lower()}.png")
 
 
-def _slope_text(meas: Measurement) -> str:
-    mean, _, _ = _band(meas)
-    if meas.x.size >= 2 and np.all(mean > 0) and np.all(meas.x > 0):
-        return f"\nfitted slope {loglog_slope(meas.x, mean):.2f}"
-    return ""
+def equality(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
+    """E0 (equivalence claims): the measurement divided by the theory, with its simultaneous
+    band's tolerance 1 ± tol, per instance; the negative control on the same scale."""
+    groups = _by_instance(v)
+    tol = v.tolerance or 0.05
+    fig, axes = _panels(len(groups))
+    for ax, (inst, parts) in zip(axes, groups.items(), strict=True):
+        main = _measurements(parts)
+        for i, (head, same) in enumerate(_merge_identical(main)):
+            tags = " = ".join(t for t in (_lr_tag(m) for m in same) if t) or "measured"
+            if len(same) > 1:
+                tags += " (identical to 1e-9, drawn once)"
+            assert head.theory is not None
+            ratio = Measurement(
+                head.x, head.values / head.theory, np.ones_like(head.x), head.diverged
+            )
+            _curve(ax, ratio, COLORS[i % len(COLORS)], tags)
+        for j, (name, cm) in enumerate(_control_measurements(controls, inst)):
+            if cm.theory is not None:
+                r = Measurement(cm.x, cm.values / cm.theory, np.ones_like(cm.x), cm.diverged)
+                _curve(ax, r, CONTROL_COLORS[j % 3], f"negative control: {name}", "s--")
+        ax.axhline(1.0, color="k", lw=1.1, ls="--", label=f"theory: {main[0].theory_name}")
+        ax.axhspan(1 - tol, 1 + tol, color="k", alpha=0.07, lw=0, label=f"band 1 ± {tol:g}")
+        ax.set_xscale("log")
+        ax.set(xlabel=main[0].x_name, ylabel="measured / theory")
+        status = worst_part_status(parts)
+        ax.set_title(f"{inst} — {status}", fontsize=7.5, color=STATUS_COLOR[Status(status)])
+    _shared_legend(fig, axes)
+    _headline(fig, v)
+    _caption(
+        fig,
+        v,
+        controls,
+        "The band around each curve is the 95 % seed-bootstrap interval "
+        "per point; the verdict uses a band simultaneous over the grid.",
+    )
+    return _save(fig, out / f"{v.claim.lower()}.png")
+
+
+def worst_part_status(parts: Sequence[Verdict]) -> str:
+    from .verdict import worst_status
+
+    return worst_status([p.status for p in parts]).value
 
 
 def delta(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
-    """R3: excess loss and Theorem R's bound against δ = f/m (linear axis), per instance."""
+    """R3: excess loss and Theorem R's bound against δ = f/m (linear δ axis), per instance."""
     groups = _by_instance(v)
     fig, axes = _panels(len(groups))
     for ax, (inst, parts) in zip(axes, groups.items(), strict=True):
         meas = _measurements(parts)[0]
-        _curve(ax, meas, COLORS[0], "measured")
-        ax.plot(meas.x, meas.theory, "k--", lw=1, label="Theorem R")
+        _curve(ax, meas, COLORS[0], "measured (CTMA(CWTM) under attack)")
+        ax.plot(meas.x, meas.theory, "k--", lw=1.1, label="Theorem R bound")
         s = parts[0].details.get("stand_still_values")
         if s is not None:
-            ax.plot(meas.x, s, ":", color="gray", label="stand-still x_t = x_1")
-        for cm in _control_for(v, controls, inst):
-            _curve(ax, cm, "#7f7f7f", "negative control", "s--")
+            ax.plot(
+                meas.x,
+                s,
+                "-.",
+                color="#9467bd",
+                lw=1.2,
+                label=f"stand-still x_t = x_1 ({parts[0].details.get('stand_still')})",
+            )
+        for j, (name, cm) in enumerate(_control_measurements(controls, inst)):
+            _curve(ax, cm, CONTROL_COLORS[j % 3], f"negative control: {name}", "s--")
         ax.set_yscale("log")
         ax.set(xlabel="δ = f/m", ylabel=meas.quantity)
         expo = meas.config.get("delta_exponent")
+        note = f"\nδ-exponent of the excess loss {expo:.2f} (information)" if expo else ""
         ax.set_title(
-            f"{inst}\nδ-exponent {expo:.2f} (information)" if expo is not None else inst, fontsize=8
+            f"{inst} — {parts[0].status.value}{note}",
+            fontsize=8,
+            color=STATUS_COLOR[parts[0].status],
         )
-        ax.legend(fontsize=7)
-    fig.suptitle(_title(v), fontsize=9)
+        ax.legend(fontsize=6.5)
+    _headline(fig, v)
+    _caption(fig, v, controls)
     return _save(fig, out / "r3.png")
 
 
 def stability(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
-    """S1: final loss against the *relative* step η/η₀ (each estimator scaled to its own
-    usual step), with the 5× band above μ²-SGD's best."""
+    """S1: final loss against the relative step η/η₀ (each estimator around its own base step η₀),
+    with the 5× threshold above μ²-SGD's best."""
     groups = _by_instance(v)
     fig, axes = _panels(len(groups))
     for ax, (inst, parts) in zip(axes, groups.items(), strict=True):
         meas = _measurements(parts)[0]
         rel = np.array(meas.config["lr_grid"], float)
         mean, lo, hi = _band(meas)
+        spread = np.nanmax(mean) / np.nanmin(mean)
         ax.plot(
             rel,
             mean,
             "o-",
             color=COLORS[0],
-            label=f"μ²-SGD (η₀ = η*), spread {np.nanmax(mean) / np.nanmin(mean):.2g}",
+            lw=1.5,
+            label=f"μ²-SGD (η₀ = η* = 1/(8LT)); max/min {spread:.2g}",
         )
         ax.fill_between(rel, lo, hi, color=COLORS[0], alpha=0.2, lw=0)
-        ax.axhline(5 * np.nanmin(mean), color=COLORS[0], ls=":", lw=1, label="5 × μ²-SGD's best")
+        ax.axhline(
+            5 * np.nanmin(mean), color=COLORS[0], ls=":", lw=1, label="threshold: 5 × μ²-SGD's best"
+        )
         for i, (est, b) in enumerate(meas.config.get("beside", {}).items()):
             ax.plot(
                 rel,
@@ -207,43 +432,98 @@ def stability(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
                 "s--",
                 color=COLORS[i + 1],
                 ms=3,
-                label=f"{est} (η₀ = 1/(L√T)), spread {b['spread']:.2g}",
+                label=f"{est} (η₀ = 1/(L√T)); max/min {b['spread']:.2g}",
             )
         ax.set_xscale("log")
         ax.set_yscale("log")
+        _grid_ticks(ax, rel)
         ax.set(xlabel="η / η₀ (relative step)", ylabel=meas.quantity)
-        ax.set_title(inst, fontsize=8)
-        ax.legend(fontsize=6)
-    fig.suptitle(_title(v), fontsize=9)
+        ax.set_title(
+            f"{inst} — {parts[0].status.value}", fontsize=8, color=STATUS_COLOR[parts[0].status]
+        )
+        ax.legend(fontsize=6.5)
+    _headline(fig, v)
+    _caption(
+        fig,
+        v,
+        controls,
+        "Each estimator is scaled to its own usual step, so the x axis is "
+        "comparable across estimators; SGD's and momentum's curves are its negative control "
+        "and information.",
+    )
     return _save(fig, out / "s1.png")
 
 
 def kappa_upgrade(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
-    """K4: worst κ found for CTMA(A) and for A against δ, with the lower bound f/(m − 2f)."""
+    """K4: worst κ found for CTMA(A) (solid) and A alone (dotted) against δ, the lower bound
+    f/(m − 2f), the Θ(1) floor and the controls (A searched in place of CTMA(A))."""
     groups = _by_instance(v)
     fig, axes = _panels(len(groups))
     for ax, (inst, parts) in zip(axes, groups.items(), strict=True):
-        for i, meas in enumerate(_measurements(parts)):
-            color = COLORS[(i // 2) % len(COLORS)]
-            style = "o-" if meas.theory is None else "s:"
-            ax.plot(meas.x, meas.values[0], style, color=color, ms=4, label=meas.config["rule"])
-        meas0 = _measurements(parts)[0]
-        lb = meas0.config.get("lower_bound")
+        metas = [m for m in _measurements(parts) if m.theory is None]
+        bases = [m for m in _measurements(parts) if m.theory is not None]
+        slopes = []
+        for i, (head, same) in enumerate(_merge_identical(metas)):
+            label = " = ".join(m.config["rule"] for m in same)
+            slope = np.polyfit(np.log(head.x), np.log(head.values[0]), 1)[0]
+            slopes.append(f"{label}: {slope:.2f}")
+            ax.plot(head.x, head.values[0], "o-", color=COLORS[i % 6], ms=4, label=label)
+        for i, (head, same) in enumerate(_merge_identical(bases, rtol=1e-3)):
+            label = " = ".join(m.config["rule"] for m in same) + " alone (screened)"
+            if len(same) > 1:
+                label += ", equal to 0.1 %: drawn once"
+            ax.plot(head.x, head.values[0], "s:", color=COLORS[(i + 3) % 6], ms=3, label=label)
+        for j, c in enumerate(controls):
+            name = str(c.details.get("control", "control"))
+            for p in c.parts:
+                cm = p.measurement
+                if p.instances and p.instances[0] == inst and cm is not None:
+                    ax.plot(
+                        cm.x,
+                        cm.values[0],
+                        "x--",
+                        color=CONTROL_COLORS[j % 3],
+                        ms=4,
+                        lw=0.8,
+                        label=f"control {name}: a base searched like CTMA(A)",
+                    )
+        lb = metas[0].config.get("lower_bound") if metas else None
         if lb is not None:
-            ax.plot(meas0.x, lb, "k--", lw=1, label="lower bound f/(m − 2f)")
+            ax.plot(metas[0].x, lb, "k--", lw=1, label="lower bound f/(m − 2f)")
         ax.axhline(0.5, color="gray", lw=0.8, ls=":", label="Θ(1) floor ½")
+        x0 = metas[0].x if metas else np.array([1e-2, 1e-1])
+        ax.plot(x0, 3.5 * x0, color="k", lw=0.6, alpha=0.4, label="reference slope 1")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set(xlabel=f"δ = f/m (m = {meas0.config.get('m')})", ylabel="worst κ found")
-        ax.set_title(inst, fontsize=8)
-        ax.legend(fontsize=6)
-    fig.suptitle(_title(v), fontsize=9)
+        if metas:
+            _grid_ticks(ax, metas[0].x)
+        m_ = metas[0].config.get("m") if metas else "?"
+        ax.set(xlabel=f"δ = f/m (m = {m_})", ylabel="worst ‖A − x̄_G‖²/V_G found")
+        ax.text(
+            0.98,
+            0.02,
+            "fitted slope in log δ\n" + "\n".join(slopes),
+            transform=ax.transAxes,
+            fontsize=6.5,
+            va="bottom",
+            ha="right",
+            bbox={"facecolor": "white", "alpha": 0.8, "lw": 0},
+        )
+        ax.set_title(
+            f"{inst} — {worst_part_status(parts)}",
+            fontsize=8,
+            color=STATUS_COLOR[Status(worst_part_status(parts))],
+        )
+    _shared_legend(fig, axes)
+    _headline(fig, v)
+    fams = sorted({f for m in _measurements(v.parts) for f in m.config.get("families", [])})
+    _caption(fig, v, controls, "The worst instances started from: " + ", ".join(fams) + ".")
     return _save(fig, out / "k4.png")
 
 
 def kappa_table(v: Verdict, controls: Sequence[Verdict], out: Path, stem: str) -> Path:
-    """K1/K3: measured/theory per rule, one marker per instance, with the line at 1."""
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    """K1/K2/K3: measured/theory per rule, one marker per instance, with the line at 1."""
+    fig, ax = plt.subplots(figsize=(8.5, 4.0))
     rules: list[str] = []
     for i, p in enumerate(v.parts):
         meas = p.measurement
@@ -253,7 +533,7 @@ def kappa_table(v: Verdict, controls: Sequence[Verdict], out: Path, stem: str) -
         for r in names:
             if r not in rules:
                 rules.append(r)
-        pos = [rules.index(r) for r in names]
+        pos = np.array([rules.index(r) for r in names]) + (i - 1) * 0.12
         ratio = meas.values[0] / meas.theory
         ax.plot(
             pos,
@@ -261,54 +541,65 @@ def kappa_table(v: Verdict, controls: Sequence[Verdict], out: Path, stem: str) -
             "o",
             color=COLORS[i % len(COLORS)],
             ms=5,
-            label=p.instances[0] if p.instances else None,
+            label=f"{p.instances[0] if p.instances else ''} ({p.status.value})",
         )
-    ax.axhline(1.0, color="k", lw=1, ls="--", label="bound")
+    ax.axhline(1.0, color="k", lw=1, ls="--", label="bound (ratio 1)")
     ax.set_xticks(range(len(rules)))
     ax.set_xticklabels(rules, rotation=30, ha="right", fontsize=7)
     ax.set_yscale("log")
-    ax.set_ylabel("worst found / bound")
-    ax.legend(fontsize=6)
-    ax.set_title(_title(v), fontsize=9)
+    ax.set_ylabel("measured / theory")
+    ax.legend(fontsize=6.5, loc="lower right")
+    _headline(fig, v)
+    _caption(fig, v, controls)
     return _save(fig, out / f"{stem}.png")
 
 
 def cost(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
-    """C1: each rule's cost in units of a mean against m (min over repeats), with slope-0 and
-    slope-1 guides (ratio exponents of a linear and a quadratic rule)."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    done: set[str] = set()
+    """C1: each rule's cost in units of an interleaved mean against m (minimum over repeats), one
+    line per instance, with slope-0 (linear in m) and slope-1 (quadratic) guides."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    seen: set[str] = set()
     for p in v.parts:
         meas = p.measurement
         if meas is None:
             continue
         rule = str(meas.config.get("rule"))
         mins = meas.values.min(axis=0)
-        label = None if rule in done else f"{rule}: exponent {p.estimate:.2f} ({p.status.value})"
-        done.add(rule)
+        label = None
+        if rule not in seen:
+            ci = f"[{p.ci[0]:.2f}, {p.ci[1]:.2f}]"
+            label = f"{rule}: exponent {p.estimate:.2f} {ci} ({p.status.value})"
+        seen.add(rule)
         ax.plot(
             meas.x,
             mins,
             "o-" if rule != "nnm" else "s-",
-            color=COLORS[0] if rule == "ctma" else COLORS[1],
             ms=4,
             lw=1,
+            color=COLORS[0] if rule == "ctma" else COLORS[1],
+            alpha=0.8,
             label=label,
         )
     if v.parts and v.parts[0].measurement is not None:
         m = v.parts[0].measurement.x
-        ax.plot(m, np.full(m.shape, 1.0), "k:", lw=0.8, label="slope 0 (linear in m)")
-        ax.plot(m, m / m[0], "k--", lw=0.8, label="slope 1 (quadratic in m)")
+        ax.plot(m, np.full(m.shape, 5.0), "k:", lw=0.8, label="slope 0 guide (linear in m)")
+        ax.plot(m, 100 * m / m[0], "k--", lw=0.8, label="slope 1 guide (quadratic in m)")
     ax.set_xscale("log")
+    if v.parts and v.parts[0].measurement is not None:
+        _grid_ticks(ax, v.parts[0].measurement.x)
     ax.set_yscale("log")
     ax.set(xlabel="workers m", ylabel="cost / cost of x.mean(axis=-2)")
     ax.legend(fontsize=7)
-    ax.set_title(_title(v), fontsize=9)
+    _headline(fig, v)
+    clock = ""
+    if v.parts and v.parts[0].measurement is not None:
+        clock = f"Timing: {v.parts[0].measurement.config.get('clock')}, min over repeats."
+    _caption(fig, v, controls, clock)
     return _save(fig, out / "c1.png")
 
 
 FIGURES = {
-    "E0": rates,
+    "E0": equality,
     "E1": rates,
     "E2": rates,
     "R1": rates,
