@@ -85,7 +85,10 @@ def _progress(total: int, progress: bool | None) -> Any:
 def load(out: str | Path) -> Any:
     """The store at ``out`` as a long-form pandas DataFrame: config columns (``problem`` and
     ``problem.<kw>``, ``aggregator``, ``attack``, ``estimator``, ``m``, ``f``, ``T``, ``lr``,
-    ``rng``, ...), ``run``, ``seed``, ``step``, ``metric``, ``value``."""
+    ``rng``, ...), ``run``, ``seed``, ``step``, ``metric``, ``value``, ``diverged`` (the seed's
+    run diverged), ``eta`` (the resolved step size) and ``const.L``, ``const.D``,
+    ``const.sigma2``, ``const.sigmaL2`` (the problem's constants; NaN for results stored before
+    they were recorded)."""
     import numpy as np
     import pandas as pd
 
@@ -100,6 +103,10 @@ def load(out: str | Path) -> Any:
                 {f"problem.{k}" if k != "name" else "problem": v for k, v in cfg["problem"].items()}
             )
             steps, seeds = res["steps"], res["seeds"]
+            extra = {
+                k: float(res[k]) if k in res else float("nan")
+                for k in ("eta", "const.L", "const.D", "const.sigma2", "const.sigmaL2")
+            }
             for name in [k for k in res if k.startswith("metric.")]:
                 vals = res[name]
                 frame = pd.DataFrame(
@@ -108,6 +115,8 @@ def load(out: str | Path) -> Any:
                         "step": np.tile(steps, seeds.size),
                         "metric": name.split(".", 1)[1],
                         "value": vals.ravel(),
+                        "diverged": np.repeat(res["diverged"], steps.size),
+                        **extra,
                     }
                 )
                 for k, v in flat.items():

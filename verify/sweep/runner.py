@@ -36,4 +36,8 @@ def execute(cfg: dict[str, Any]) -> dict[str, np.ndarray]:
     )
     out = {"steps": tr.steps, "diverged": tr.diverged, "x_final": tr.x_final, "seeds": tr.seeds}
     out.update({f"metric.{k}": v for k, v in tr.metrics.items()})
+    # what a report needs to draw the theory beside the run: the resolved step and constants
+    out["eta"] = np.array(lr)
+    for name in ("L", "D", "sigma2", "sigmaL2"):
+        out[f"const.{name}"] = np.array(float(getattr(p, name)))
     return out
