@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -18,6 +19,15 @@ ROOT = DOCS.parent
 sys.path.insert(0, str(DOCS / "_ext"))
 
 os.environ["BYZSCO_SCALE"] = "smoke"  # notebooks run at smoke scale, like in the test suite
+
+# The notebook kernels log only errors: their one warning is ipykernel's notice that it talks to
+# the build over local TCP sockets, which is not a problem of the documentation.
+_IPYTHON = Path(tempfile.mkdtemp(prefix="byzsco-docs-ipython-"))
+(_IPYTHON / "profile_default").mkdir()
+(_IPYTHON / "profile_default" / "ipython_kernel_config.py").write_text(
+    'c.IPKernelApp.log_level = "ERROR"\n'
+)
+os.environ["IPYTHONDIR"] = str(_IPYTHON)
 
 # notebooks live at the repository root; the site renders copies of them
 _NB = DOCS / "_notebooks"

@@ -56,6 +56,7 @@ def test_site_builds_strictly_with_local_math(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-4000:]
+    assert "WARNING" not in run.stdout + run.stderr, (run.stdout + run.stderr)[-4000:]
     theory = (out / "theory.html").read_text()
     assert 'src="_static/mathjax/tex-chtml.js' in theory
     assert (out / "_static" / "mathjax" / "tex-chtml.js").exists()
