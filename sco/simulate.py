@@ -15,6 +15,7 @@ from . import attacks as _attacks
 from . import estimators as _estimators
 from ._version import __version__
 from .problem import Problem
+from .sampling import BlockSampler
 from .seeds import SeedStack, seed_generators
 from .trace import ITERATES, METRICS, Trace
 
@@ -156,8 +157,8 @@ def simulate(
 
     flipped = getattr(problem, "stoch_grad_flipped", None)
 
-    draw_honest = _BlockSampler(problem, gens["honest"], h)
-    draw_byz = _BlockSampler(problem, gens["byzantine"], f) if flip else None
+    draw_honest = BlockSampler(problem, gens["honest"], h)
+    draw_byz = BlockSampler(problem, gens["byzantine"], f) if flip else None
 
     out = {name: np.full((S, steps.size), np.nan) for name in record if name in METRICS}
     points = {name: np.full((S, steps.size, d), np.nan) for name in record if name in ITERATES}
@@ -234,33 +235,6 @@ def simulate(
     }
     versions = {"byzsco": __version__, "numpy": np.__version__}
     return Trace(steps, out, diverged, x_final, idx, config, versions, points)
-
-
-class _BlockSampler:
-    """Per-step samples ``[S, count, ...]`` drawn per seed in blocks of K steps.
-
-    One ``problem.sample(g, (K, count))`` call per seed every K steps replaces K calls; since
-    samples are block consistent (see :class:`sco.Problem`), the values equal per-step draws.
-    K depends only on the size of one step's samples (about 1 MB per seed and block), never on
-    the number of seeds, so a seed's stream is the same alone or in a batch.
-    """
-
-    def __init__(self, problem: Problem, generators: list[np.random.Generator], count: int) -> None:
-        self.problem, self.generators, self.count = problem, generators, count
-        probe = problem.sample(np.random.default_rng(0), (count,))
-        self.block = int(np.clip((1 << 20) // max(probe.nbytes, 1), 1, 64))
-        self.buffer: np.ndarray | None = None
-        self.i = self.block
-
-    def __call__(self) -> np.ndarray:
-        if self.i == self.block:
-            shape = (self.block, self.count)
-            self.buffer = np.stack([self.problem.sample(g, shape) for g in self.generators])
-            self.i = 0
-        assert self.buffer is not None
-        out = self.buffer[:, self.i]
-        self.i += 1
-        return out
 
 
 def _record(
