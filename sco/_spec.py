@@ -137,19 +137,27 @@ def bind(
 ) -> dict[str, object]:
     """Check spec keywords against the keyword parameters of ``func`` (minus ``fixed``).
 
-    Returns the keywords; unknown ones raise :func:`unknown_param`, nested specs as values raise.
+    Returns the keywords; unknown ones raise :func:`unknown_param`. A bare word is accepted as
+    the value of a parameter whose default is a string (``alie(z_rule=ctma_code)``); any other
+    nested spec as a value raises.
     """
     import inspect
 
-    valid = [p for p in inspect.signature(func).parameters if p not in fixed]  # type: ignore[arg-type]
+    params = inspect.signature(func).parameters  # type: ignore[arg-type]
+    valid = [p for p in params if p not in fixed]
+    out: dict[str, object] = {}
     for key, value in kwargs.items():
         if key not in valid:
             raise unknown_param(kind, name, key, valid)
         if isinstance(value, Spec):
-            raise ValueError(
-                f"parameter {key!r} of {kind} {name!r} must be a number; got {value!s}"
-            )
-    return dict(kwargs)
+            if isinstance(params[key].default, str) and not value.args and not value.kwargs:
+                value = value.name  # a word-valued parameter, e.g. ties=inclusive
+            else:
+                raise ValueError(
+                    f"parameter {key!r} of {kind} {name!r} must be a number; got {value!s}"
+                )
+        out[key] = value
+    return out
 
 
 def lookup(

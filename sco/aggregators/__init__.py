@@ -12,7 +12,11 @@ from .bucketing import bucketing, default_bucket_size
 from .centered_clipping import centered_clipping
 from .coordinatewise import cwmed, cwtm
 from .ctma import ctma
-from .geometric_median import geometric_median
+from .geometric_median import (
+    GeometricMedianCertificate,
+    geometric_median,
+    geometric_median_certified,
+)
 from .krum import krum, krum_scores, multi_krum
 from .mean import mean
 from .nnm import nnm, nnm_mix
@@ -22,6 +26,7 @@ __all__ = [
     "ALIASES",
     "Aggregator",
     "AggregatorLike",
+    "GeometricMedianCertificate",
     "bucketing",
     "centered_clipping",
     "ctma",
@@ -29,6 +34,7 @@ __all__ = [
     "cwtm",
     "default_bucket_size",
     "geometric_median",
+    "geometric_median_certified",
     "krum",
     "krum_scores",
     "make",

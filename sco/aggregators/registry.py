@@ -62,13 +62,14 @@ class Entry:
     robust: bool = True  # survives up to f non-finite rows
     rtol: float = 1e-10  # relative accuracy of the output (iterative solvers are looser)
     min_m: Callable[[int], int] = field(default=lambda f: 2 * f + 1)
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # word-valued params
 
 
 def _entries() -> dict[str, Entry]:
     from .bucketing import bucketing
     from .centered_clipping import centered_clipping
     from .coordinatewise import cwmed, cwtm
-    from .ctma import ctma
+    from .ctma import TIES, ctma
     from .geometric_median import geometric_median
     from .krum import krum, multi_krum
     from .mean import mean
@@ -82,7 +83,7 @@ def _entries() -> dict[str, Entry]:
         "krum": Entry(krum, _kappa_krum, min_m=lambda f: 2 * f + 3),
         "multi_krum": Entry(multi_krum, None, min_m=lambda f: 2 * f + 3),
         "cc": Entry(centered_clipping, None),
-        "ctma": Entry(ctma, _kappa_ctma, meta=True),
+        "ctma": Entry(ctma, _kappa_ctma, meta=True, choices={"ties": TIES}),
         "nnm": Entry(nnm, _kappa_nnm, meta=True),
         "bucketing": Entry(bucketing, None, meta=True, randomized=True, equivariant=True),
     }
@@ -210,9 +211,25 @@ def _build(spec: Spec) -> Aggregator:
         base = _build(args[0])
     elif args:
         raise ValueError(f"{name} takes no base aggregator; got {spec!s}")
+    for key, valid in entry.choices.items():
+        if key in kwargs:
+            kwargs[key] = _word(name, key, kwargs[key], valid)
     params = bind("aggregator", name, entry.func, kwargs, {"x", "f", "base", "rng"})
     canon = Spec(name, (parse(base.spec),) if base is not None else (), tuple(params.items()))
     return Aggregator(str(canon), entry, params, base)
+
+
+def _word(name: str, key: str, value: object, valid: tuple[str, ...]) -> str:
+    """A word-valued parameter (``ctma(cwtm, ties=inclusive)``): the parser reads a bare word as
+    a nested spec without arguments; it must be one of ``valid``."""
+    word = value.name if isinstance(value, Spec) and not value.args and not value.kwargs else value
+    if word not in valid:
+        shown = value if not isinstance(value, Spec) else str(value)
+        raise ValueError(
+            f"parameter {key!r} of aggregator {name!r} must be one of {', '.join(valid)};"
+            f" got {shown!s}"
+        )
+    return str(word)
 
 
 def make(spec: str | Spec) -> Aggregator:
