@@ -1,126 +1,338 @@
-"""Throughput of ``sco.simulate`` and where its time goes (docs/architecture.md §5).
+"""What one ``sco.simulate`` run costs, what 32 seeds cost against one, and where the time goes
+(docs/architecture.md §5: every figure is a ratio measured in one process).
 
-Run: ``python benchmarks/simulate.py [--T 2000] [--repeats 3]``. At S = 16 seeds, m = 17,
-f = 4, d = 100 on a quadratic with ``ctma(cwtm)`` under ALIE and μ²-SGD it reports
+Run: ``python benchmarks/simulate.py [--T 400] [--seeds 32] [--repeats 5]`` (about 40 s).
 
-- throughput in seed·worker·steps per second;
-- the share of time in the oracle (sampling + stochastic gradients) against aggregation,
-  attack and bookkeeping (everything else), measured by timing wrappers around the oracle, the
-  aggregator and the attack; goal: aggregation + attack + bookkeeping ≤ 1× the oracle;
-- the cost of 32 seeds against 1 seed (goal ≤ 4×).
+Configuration: least squares with d = 100 (``LeastSquares.random(100)``), m = 17 workers of which
+f = 4 Byzantine, T = 400 steps, ``ctma(cwtm)`` under ALIE, μ²-SGD.
+
+Variants, run side by side in this process:
+
+- **before**: verbatim copies (below) of ``LeastSquares.sample`` / ``LeastSquares.stoch_grad``
+  and of ``sco.sampling.BlockSampler`` as they were at commit d0c0183, when the design
+  a ~ N(0, Σ) was drawn with ``np.einsum`` (numpy's own O(d²) loop, no BLAS) so that a seed's
+  rows could not depend on the batch, in blocks of up to 64 steps (~1 MB per seed);
+- **after**: the code as it is now (one BLAS product per block of ~256 KiB per seed, BLAS
+  oracles row by row: ``problems._linalg``);
+- **after+rowsum**: after, plus a what-if outside these files, not applied there:
+  :func:`sqnorm_rowsum` in place of ``sco.simulate._sqnorm`` (see its docstring).
+
+Everything else (aggregator, attack, estimator, the checkpoint metrics) is the current code in
+all variants.
+
+Clock for the run times: thread CPU time (``time.thread_time``) with one BLAS thread
+(``verify.timing``); the variants and seed counts are interleaved and each keeps its minimum over
+``--repeats`` runs.
+
+It prints
+
+- the time of one run at S = 1 and S = ``--seeds`` for each variant;
+- the seed-scaling ratio t(S) / t(1) (target after: ≤ 4 at S = 32);
+- the throughput ratio, seed·steps per second after / before at S seeds (target: ≥ 2);
+- the breakdown of one run into oracle (``stoch_grad``), sampling (the block sampler, including
+  ``problem.sample``), aggregation, attack, estimator (worker and server rules, including the
+  projection), metrics (the checkpoint records) and the loop itself (what is left), as shares of
+  the run, measured by timing proxies handed to ``sco.simulate`` in place of the problem, the
+  aggregator, the attack and the estimator, and by timing the sampler and the recorder of
+  ``sco.simulate``'s module (wall clock: see :class:`Clock`);
+- the irreducible part of sampling: the normal draws themselves (the random stream, which no
+  implementation can skip) and the design product (one BLAS ``gemm`` per block).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 import problems
 import sco
+from verify.timing import one_blas_thread
+
+SIM = importlib.import_module("sco.simulate")  # the module (``sco.simulate`` is the function)
+M, F, D = 17, 4, 100
+AGGREGATOR, ATTACK, ESTIMATOR = "ctma(cwtm)", "alie", "mu2sgd"
+PARTS = ("oracle", "sampling", "aggregation", "attack", "estimator", "metrics")
 
 
-class Timer:
+# ---------------------------------------------------------------------------------------------
+# "before": verbatim copies of the code at commit d0c0183
+# ---------------------------------------------------------------------------------------------
+
+
+class LeastSquaresBefore(problems.LeastSquares):
+    """``LeastSquares`` with ``sample`` and ``stoch_grad`` as they were at commit d0c0183."""
+
+    def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
+        """Draw (a, b) pairs: ``[*shape, d + 1]``, a in ``[..., :d]`` and b in ``[..., d]``.
+
+        Each pair uses d + 1 consecutive normals of the stream, so ``sample(rng, (K, n))``
+        equals K consecutive calls ``sample(rng, (n,))`` (block consistency).
+        """
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        z = rng.standard_normal((*shape, self.dim + 1))
+        a = np.einsum("...i,ij->...j", z[..., :-1], self._root)
+        b = np.einsum("...i,i->...", a, self.x_star) + self.noise * z[..., -1]
+        return np.concatenate([a, b[..., None]], axis=-1)
+
+    def stoch_grad(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray:
+        """g(x; a, b) = a(aᵀx − b); ``x[..., d]`` and ``samples[..., d + 1]`` broadcast."""
+        a, b = samples[..., :-1], samples[..., -1]
+        resid = np.einsum("...i,...i->...", a, np.asarray(x, dtype=np.float64)) - b
+        return a * resid[..., None]
+
+
+class BlockSamplerBefore:
+    """Per-step samples ``[S, count, ...]`` drawn per seed in blocks of K steps.
+
+    One ``problem.sample(g, (K, count))`` call per seed every K steps replaces K calls; since
+    samples are block consistent (see :class:`sco.Problem`), the values equal per-step draws.
+    K depends only on the size of one step's samples (about 1 MB per seed and block), never on
+    the number of seeds, so a seed's stream is the same alone or in a batch.
+    """
+
+    def __init__(self, problem: Any, generators: list[np.random.Generator], count: int) -> None:
+        self.problem, self.generators, self.count = problem, generators, count
+        probe = problem.sample(np.random.default_rng(0), (count,))
+        self.block = int(np.clip((1 << 20) // max(probe.nbytes, 1), 1, 64))
+        self.buffer: np.ndarray | None = None
+        self.i = self.block
+
+    def __call__(self) -> np.ndarray:
+        if self.i == self.block:
+            shape = (self.block, self.count)
+            self.buffer = np.stack([self.problem.sample(g, shape) for g in self.generators])
+            self.i = 0
+        assert self.buffer is not None
+        out = self.buffer[:, self.i]
+        self.i += 1
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# running and timing
+# ---------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def patched(**names: Any) -> Iterator[None]:
+    """Replace globals of the ``sco.simulate`` module for the duration of the block."""
+    old = {name: getattr(SIM, name) for name in names}
+    for name, value in names.items():
+        setattr(SIM, name, value)
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            setattr(SIM, name, value)
+
+
+def variant(name: str) -> tuple[problems.LeastSquares, type]:
+    """The problem instance and the sampler class of ``"before"`` or ``"after"``."""
+    if name == "before":
+        return LeastSquaresBefore.random(D, rng=0), BlockSamplerBefore
+    return problems.LeastSquares.random(D, rng=0), SIM.BlockSampler
+
+
+def run(problem: Any, S: int, T: int, **kw: Any) -> None:
+    kw = {"aggregator": AGGREGATOR, "attack": ATTACK, "estimator": ESTIMATOR, **kw}
+    sco.simulate(problem, m=M, f=F, T=T, lr=1 / (8 * T), seeds=S, rng=0, **kw)
+
+
+def sqnorm_rowsum(v: np.ndarray) -> np.ndarray:
+    """What-if for ``sco.simulate._sqnorm`` (not applied there): Σ of squares per seed by
+    numpy's pairwise sum of each contiguous row, one call per row (so still independent of the
+    batch), instead of the exactly rounded ``math.fsum``, whose cost is ~80 ns per element."""
+    sq = np.ascontiguousarray((v * v).reshape(v.shape[0], -1))
+    return np.array([np.add.reduce(row) for row in sq])
+
+
+def plain_time(name: str, S: int, T: int) -> float:
+    """Thread CPU seconds of one run of ``name`` at S seeds (``"after+rowsum"``: the what-if)."""
+    extra = {"_sqnorm": sqnorm_rowsum} if name.endswith("+rowsum") else {}
+    problem, sampler = variant(name.removesuffix("+rowsum"))
+    with patched(BlockSampler=sampler, **extra):
+        t0 = time.thread_time()
+        run(problem, S, T)
+        return time.thread_time() - t0
+
+
+class Clock:
+    """Accumulates time per part; ``wrap(part, fn)`` times every call of ``fn``.
+
+    Wall time (``perf_counter``, ~60 ns a reading) rather than the thread clock, whose reading
+    is a system call of ~1 µs: with thousands of timed calls per run it would distort the run it
+    measures. ``profile`` keeps each part's minimum over repeats, the least disturbed run.
+    """
+
     def __init__(self) -> None:
-        self.seconds = 0.0
+        self.seconds = dict.fromkeys(PARTS, 0.0)
 
-    def wrap(self, fn: Any) -> Any:
+    def wrap(self, part: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        seconds = self.seconds
+
         def timed(*args: Any, **kw: Any) -> Any:
             t0 = time.perf_counter()
             try:
                 return fn(*args, **kw)
             finally:
-                self.seconds += time.perf_counter() - t0
+                seconds[part] += time.perf_counter() - t0
 
         return timed
 
 
 class TimedProblem:
-    """Forwards every attribute to ``problem``; times ``sample`` and ``stoch_grad``."""
+    """Forwards every member to ``problem``; times ``stoch_grad`` as the oracle."""
 
-    def __init__(self, problem: Any, timer: Timer) -> None:
+    def __init__(self, problem: Any, clock: Clock) -> None:
         self._p = problem
-        self.sample = timer.wrap(problem.sample)
-        self.stoch_grad = timer.wrap(problem.stoch_grad)
+        self.stoch_grad = clock.wrap("oracle", problem.stoch_grad)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._p, name)
 
 
-def profile(S: int, T: int, d: int = 100, m: int = 17, f: int = 4) -> dict[str, float]:
-    problem = problems.Quadratic.random(d, rng=0)
-    agg = sco.aggregators.make("ctma(cwtm)")
-    atk = sco.attacks.make("alie")
-    oracle, agg_t, atk_t = Timer(), Timer(), Timer()
-    timed_agg = agg_t.wrap(agg)
-    timed_atk = sco.attacks.Attack("alie", atk_t.wrap(lambda h, *, f: atk(h, f=f)), {})
-    t0 = time.perf_counter()
-    sco.simulate(
-        TimedProblem(problem, oracle),
-        aggregator=lambda x, *, f, rng=None: timed_agg(x, f=f),
-        attack=timed_atk,
-        estimator="mu2sgd",
-        m=m,
-        f=f,
-        T=T,
-        lr=1 / (8 * T),
-        seeds=S,
-        rng=0,
+class TimedAttack:
+    """The attack object ``sco.simulate`` calls, timed."""
+
+    def __init__(self, attack: Any, clock: Clock) -> None:
+        self.spec = attack.spec
+        self._call = clock.wrap("attack", attack)
+
+    def __call__(self, honest: np.ndarray, **kw: Any) -> np.ndarray:
+        result: np.ndarray = self._call(honest, **kw)
+        return result
+
+
+def timed_rule(rule: Any, clock: Clock) -> Any:
+    """A worker or server rule (a NamedTuple of functions) with every function timed."""
+    return rule._replace(
+        **{k: clock.wrap("estimator", v) for k, v in rule._asdict().items() if callable(v)}
     )
-    total = time.perf_counter() - t0
-    rest = total - oracle.seconds
-    return {
-        "S": S,
-        "total_s": total,
-        "throughput": S * m * T / total,
-        "oracle_s": oracle.seconds,
-        "aggregation_s": agg_t.seconds,
-        "attack_s": atk_t.seconds,
-        "bookkeeping_s": rest - agg_t.seconds - atk_t.seconds,
-        "rest_over_oracle": rest / oracle.seconds,
-    }
 
 
-def plain_time(S: int, T: int, repeats: int) -> float:
-    problem = problems.Quadratic.random(100, rng=0)
-    best = np.inf
-    for _ in range(repeats):
+def profile_once(name: str, S: int, T: int) -> dict[str, float]:
+    """One run with timing proxies: seconds per part and the total (wall, one BLAS thread)."""
+    problem, sampler_cls = variant(name)
+    clock = Clock()
+    agg = sco.aggregators.make(AGGREGATOR)
+    timed_agg = clock.wrap("aggregation", agg)
+
+    def aggregator(x: np.ndarray, *, f: int) -> np.ndarray:
+        result: np.ndarray = timed_agg(x, f=f)
+        return result
+
+    est = sco.estimators.make(ESTIMATOR)
+    est = est._replace(worker=timed_rule(est.worker, clock), server=timed_rule(est.server, clock))
+
+    def timed_sampler(*args: Any) -> Callable[[], np.ndarray]:
+        """What ``sco.simulate`` builds as ``BlockSampler(...)``, construction and draws timed."""
+        return clock.wrap("sampling", clock.wrap("sampling", sampler_cls)(*args))
+
+    record = clock.wrap("metrics", SIM._record)
+    with patched(BlockSampler=timed_sampler, _record=record):
         t0 = time.perf_counter()
-        sco.simulate(
-            problem,
-            aggregator="ctma(cwtm)",
-            attack="alie",
-            estimator="mu2sgd",
-            m=17,
-            f=4,
-            T=T,
-            lr=1 / (8 * T),
-            seeds=S,
-            rng=0,
+        run(
+            TimedProblem(problem, clock),
+            S,
+            T,
+            aggregator=aggregator,
+            attack=TimedAttack(sco.attacks.make(ATTACK), clock),
+            estimator=est,
         )
-        best = min(best, time.perf_counter() - t0)
-    return float(best)
+        total = time.perf_counter() - t0
+    return {**clock.seconds, "total": total}
+
+
+def profile(name: str, S: int, T: int, repeats: int) -> dict[str, float]:
+    """Each part's and the total's minimum over ``repeats`` proxied runs; ``loop`` is the
+    total minus the parts (the loop of ``sco.simulate`` itself and the proxies' overhead)."""
+    runs = [profile_once(name, S, T) for _ in range(repeats)]
+    out = {k: min(r[k] for r in runs) for k in (*PARTS, "total")}
+    out["loop"] = max(0.0, out["total"] - sum(out[k] for k in PARTS))
+    return out
+
+
+def floors(S: int, T: int, repeats: int) -> tuple[float, float]:
+    """Thread CPU seconds of the two irreducible parts of sampling, for the blocks the after
+    sampler draws (S seeds × ⌈T/K⌉ blocks of K steps): the normal draws (the random stream) and
+    the design product ``[K(m − f), d] @ [d, d + 1]`` (one BLAS ``gemm`` per block)."""
+    problem = problems.LeastSquares.random(D, rng=0)
+    h = M - F
+    K = SIM.BlockSampler(problem, [np.random.default_rng(0)], h).block
+    blocks = S * -(-T // K)
+    gen = np.random.default_rng(0)
+    z = gen.standard_normal((K * h, D + 1))
+    design = problem._design
+    best_n = best_p = np.inf
+    for _ in range(repeats):
+        t0 = time.thread_time()
+        for _ in range(blocks):
+            gen.standard_normal((K * h, D + 1))
+        t1 = time.thread_time()
+        for _ in range(blocks):
+            np.matmul(z[:, :D], design)
+        t2 = time.thread_time()
+        best_n, best_p = min(best_n, t1 - t0), min(best_p, t2 - t1)
+    return float(best_n), float(best_p)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--T", type=int, default=2000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--T", type=int, default=400)
+    parser.add_argument("--seeds", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    p = profile(16, args.T)
-    print(f"S = 16, m = 17, f = 4, d = 100, T = {args.T}, ctma(cwtm) + ALIE, mu2sgd")
-    print(f"  total {p['total_s']:.2f} s, throughput {p['throughput']:,.0f} seed·worker·steps/s")
+    T, S, repeats = args.T, args.seeds, args.repeats
+    configs = [(v, s) for s in (1, S) for v in ("before", "after", "after+rowsum")]
+    best = dict.fromkeys(configs, np.inf)
+    with one_blas_thread():
+        for v in ("before", "after"):  # warm-up: imports, caches, first allocations
+            plain_time(v, 2, 20)
+        for r in range(repeats):
+            order = configs if r % 2 == 0 else configs[::-1]
+            for v, s in order:
+                best[v, s] = min(best[v, s], plain_time(v, s, T))
+        shares = {
+            (v, s): profile(v, s, T, max(2, repeats - 2))
+            for v, s in [("before", S), ("after", 1), ("after", S)]
+        }
+        normals, product = floors(S, T, repeats)
+
     print(
-        f"  oracle {p['oracle_s']:.2f} s, aggregation {p['aggregation_s']:.2f} s, "
-        f"attack {p['attack_s']:.2f} s, bookkeeping {p['bookkeeping_s']:.2f} s"
+        f"least squares d = {D}, m = {M}, f = {F}, T = {T}, {AGGREGATOR} + {ATTACK.upper()} + "
+        f"{ESTIMATOR}; thread CPU time, 1 BLAS thread, min of {repeats} interleaved runs"
     )
+    print(f"{'':14}{'S = 1':>10}{f'S = {S}':>10}{f'{S} seeds / 1':>16}{'seed·steps/s':>16}")
+    for v in ("before", "after", "after+rowsum"):
+        one, many = best[v, 1], best[v, S]
+        print(f"{v:14}{one:>9.3f}s{many:>9.3f}s{many / one:>15.2f}×{S * T / many:>16,.0f}")
+    scaling = best["after", S] / best["after", 1]
+    throughput = best["before", S] / best["after", S]
+    print(f"seed scaling after: {S} seeds cost {scaling:.2f}× one seed (target ≤ 4)")
+    print(f"throughput after / before at S = {S}: {throughput:.2f}× (target ≥ 2)")
+    print(f"one seed after / before: {best['after', 1] / best['before', 1]:.2f}×")
     print(
-        f"  (aggregation + attack + bookkeeping) / oracle = {p['rest_over_oracle']:.2f}  (goal ≤ 1)"
+        "after+rowsum = after, plus the what-if sqnorm_rowsum for sco.simulate._sqnorm (not "
+        f"applied there): scaling {best['after+rowsum', S] / best['after+rowsum', 1]:.2f}×, "
+        f"throughput {best['before', S] / best['after+rowsum', S]:.2f}× before"
     )
-    one, many = plain_time(1, args.T, args.repeats), plain_time(32, args.T, args.repeats)
-    print(f"  1 seed {one:.2f} s, 32 seeds {many:.2f} s: ratio {many / one:.2f}  (goal ≤ 4)")
+    print()
+    print("where the time goes (share of one run; timing proxies, wall clock, min of runs):")
+    print(f"{'':14}" + "".join(f"{p:>12}" for p in (*PARTS, "loop")) + f"{'total':>10}")
+    for (v, s), p in shares.items():
+        row = "".join(f"{p[k] / p['total']:>12.1%}" for k in (*PARTS, "loop"))
+        print(f"{v:7}S = {s:<3}{row}{p['total']:>9.3f}s")
+    print(
+        f"irreducible parts of sampling at S = {S}: the normal draws {normals:.3f} s "
+        f"({normals / best['after', S]:.1%} of the after run), the design product "
+        f"{product:.3f} s ({product / best['after', S]:.1%})"
+    )
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 Every problem minimises a convex, L-smooth objective over a Euclidean ball that strictly contains
 its minimiser x*, and declares ``L``, ``sigma2``, ``sigmaL2``, ``sigma_tilde2``, ``x_star`` and
-``f_star`` (docs/theory.md §1). Oracles are batched over any leading shape;
-``sample(rng, shape)`` is separate from ``stoch_grad(x, samples)`` so that one sample can be
-evaluated at two points.
+``f_star`` (docs/theory.md §1). Oracles are batched over any leading shape, and each row of a
+batch is computed on its own (one BLAS call per row, :mod:`problems._linalg`), so its bits do not
+depend on the batch; ``sample(rng, shape)`` is separate from ``stoch_grad(x, samples)`` so that
+one sample can be evaluated at two points. Constructing a problem needs numpy and scipy only
+(cvxpy is an optional cross-check of the logistic x*).
 
 >>> import problems
 >>> p = problems.make("quadratic", dim=5, rng=1)
@@ -15,7 +17,13 @@ True
 from __future__ import annotations
 
 from ._ball import BallProblem
-from ._logistic_solve import LogisticSolution, solve_cache_info, solve_logistic
+from ._logistic_solve import (
+    LogisticSolution,
+    NewtonSolution,
+    newton_solve,
+    solve_cache_info,
+    solve_logistic,
+)
 from .least_squares import LeastSquares
 from .logistic import Logistic
 from .quadratic import Quadratic
@@ -26,9 +34,11 @@ __all__ = [
     "LeastSquares",
     "Logistic",
     "LogisticSolution",
+    "NewtonSolution",
     "Quadratic",
     "make",
     "names",
+    "newton_solve",
     "solve_cache_info",
     "solve_logistic",
 ]

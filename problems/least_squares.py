@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._ball import BallProblem
 from ._checks import RngLike, check_int, check_real, check_vector, is_symmetric, readonly
+from ._linalg import rowdot, rowmat
 from ._spectra import random_orthogonal, rotated, spectrum
 
 
@@ -60,6 +63,8 @@ class LeastSquares(BallProblem):
         self.x_star = readonly(check_vector("x_star", x_star, sig.shape[0]))
         self.noise = check_real("noise", noise, low=0.0)
         self.f_star = 0.5 * self.noise**2
+        # [d, d + 1]: z[:d] @ design = (a, aᵀx*) for a = Σ^{1/2}z (Σ^{1/2} is symmetric)
+        self._design = readonly(np.column_stack([self._root, self._root @ self.x_star]))
         self._set_domain(center, radius, x0)
         lam1, trace = float(eig[-1]), float(eig.sum())
         self.L = lam1
@@ -87,28 +92,51 @@ class LeastSquares(BallProblem):
         return cls(cov, direction / np.linalg.norm(direction), noise=noise, radius=radius)
 
     def value(self, x: np.ndarray) -> np.ndarray:
-        """f(x) = ½(x − x*)ᵀΣ(x − x*) + s²/2 for ``x[..., d]``; returns ``[...]``."""
+        """f(x) = ½(x − x*)ᵀΣ(x − x*) + s²/2 for ``x[..., d]``; returns ``[...]``.
+
+        Row by row (one BLAS ``gemv`` and one ``ddot`` per row, :mod:`problems._linalg`), so a
+        row's value does not depend on the batch it is in.
+        """
         u = np.asarray(x, dtype=np.float64) - self.x_star
-        return 0.5 * np.einsum("...i,...i->...", u @ self.cov, u) + self.f_star
+        return 0.5 * rowdot(rowmat(u, self.cov), u) + self.f_star
 
     def grad(self, x: np.ndarray) -> np.ndarray:
-        """∇f(x) = Σ(x − x*) for ``x[..., d]``; returns ``[..., d]``."""
-        return (np.asarray(x, dtype=np.float64) - self.x_star) @ self.cov
+        """∇f(x) = Σ(x − x*) for ``x[..., d]``; returns ``[..., d]`` (one ``gemv`` per row)."""
+        return rowmat(np.asarray(x, dtype=np.float64) - self.x_star, self.cov)
 
     def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
         """Draw (a, b) pairs: ``[*shape, d + 1]``, a in ``[..., :d]`` and b in ``[..., d]``.
 
-        Each pair uses d + 1 consecutive normals of the stream, so ``sample(rng, (K, n))``
-        equals K consecutive calls ``sample(rng, (n,))`` (block consistency).
+        All n = prod(shape) pairs come from one draw z ~ N(0, I) of shape ``[n, d + 1]`` (pair j
+        takes normals j(d + 1) .. j(d + 1) + d of the stream, so ``sample(rng, (K, n))`` consumes
+        the same normals, in the same order, as K consecutive calls ``sample(rng, (n,))``) and
+        one BLAS product ``z[:, :d] @ [Σ^{1/2} | Σ^{1/2}x*]`` of shape ``[n, d] @ [d, d + 1]``:
+
+            a = Σ^{1/2}z_{:d},   b = aᵀx* + s·z_d   (aᵀx* taken as z_{:d}ᵀ(Σ^{1/2}x*)).
+
+        Block consistency therefore holds for the stream and in distribution; the values of the
+        block draw and of the per-step draws agree to rounding (a few ulps), not bit for bit, since
+        BLAS may round a row differently when the product has another number of rows. The result
+        depends only on the stream and on ``shape``: ``sco.sampling.BlockSampler`` always asks
+        for the same shape ``(K, count)``, so a seed's samples are the same alone or in a batch.
         """
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        z = rng.standard_normal((*shape, self.dim + 1))
-        a = np.einsum("...i,ij->...j", z[..., :-1], self._root)
-        b = np.einsum("...i,i->...", a, self.x_star) + self.noise * z[..., -1]
-        return np.concatenate([a, b[..., None]], axis=-1)
+        d = self.dim
+        n = math.prod(shape)
+        z = rng.standard_normal((n, d + 1))
+        out = np.matmul(z[:, :d], self._design)  # [n, d + 1]: a, then aᵀx*
+        out[:, d] += self.noise * z[:, d]
+        return out.reshape(*shape, d + 1)
 
     def stoch_grad(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray:
-        """g(x; a, b) = a(aᵀx − b); ``x[..., d]`` and ``samples[..., d + 1]`` broadcast."""
+        """g(x; a, b) = a(aᵀx − b); ``x[..., d]`` and ``samples[..., d + 1]`` broadcast to
+        ``[..., d]``.
+
+        aᵀx is one BLAS dot product of length d per sample (:func:`problems._linalg.rowdot`), so
+        a sample's gradient is the same whatever batch it is evaluated in; in ``sco.simulate``
+        (x ``[S, 1, d]``, samples ``[S, h, d + 1]``) the cost is S·h·d multiply-adds for the
+        residuals and as many products for g.
+        """
         a, b = samples[..., :-1], samples[..., -1]
-        resid = np.einsum("...i,...i->...", a, np.asarray(x, dtype=np.float64)) - b
+        resid = rowdot(a, np.asarray(x, dtype=np.float64)) - b
         return a * resid[..., None]

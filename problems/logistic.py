@@ -7,7 +7,8 @@ from scipy.special import expit
 
 from ._ball import BallProblem
 from ._checks import RngLike, check_int, check_real, readonly
-from ._logistic_solve import LogisticSolution, solve_logistic
+from ._linalg import matvec, rowdot, rowmat, vecmat
+from ._logistic_solve import LogisticSolution, NewtonSolution, cross_check, newton_solve
 
 
 class Logistic(BallProblem):
@@ -19,9 +20,15 @@ class Logistic(BallProblem):
 
     Constants (valid upper bounds, docs/theory.md §1; b = batch):
     L = λ_max(AᵀA)/(4N) + λ,  σ² = (1/N)Σ‖a_i‖² / b,  σ_L² = (1/N)Σ‖a_i‖⁴/16 / b.
-    x* has no closed form: it is solved by damped Newton to ‖∇f(x*)‖ ≤ 1e-10 and cross-checked
-    against cvxpy (exponential cone); see :func:`problems.solve_logistic`. ``solution`` keeps
-    the solver report.
+
+    x* has no closed form. Construction solves it by damped Newton to ‖∇f(x*)‖ ≤ 1e-10 with
+    numpy and scipy only, and certifies it by strong convexity (f is λ-strongly convex): the
+    exact minimiser lies within ``x_star_error_bound`` = (‖∇f(x)‖ + rounding)/λ of the ``x_star``
+    used here (about 1e-8 or less; see :mod:`problems._logistic_solve` for the derivation, also
+    over a ball). ``newton`` keeps the report (:class:`problems.NewtonSolution`). cvxpy is only
+    an independent cross-check: ``solution`` (computed on first access, needs cvxpy) solves the
+    problem again as an exponential-cone program and checks that both points lie within their
+    certificates of each other (:func:`problems.solve_logistic`).
 
     Parameters
     ----------
@@ -65,10 +72,19 @@ class Logistic(BallProblem):
         self.batch = check_int("batch", batch, low=1)
         self.name = name
         self.n_samples = a.shape[0]
-        self.solution: LogisticSolution = solve_logistic(a, y, self.reg)
-        self.x_star = readonly(self.solution.x.copy())
+        self.newton: NewtonSolution = newton_solve(a, y, self.reg)
+        self.x_star = readonly(self.newton.x.copy())
+        self.x_star_error_bound = float(self.newton.error_bound)
+        self._solution: LogisticSolution | None = None
         self.f_star = float(self.value(self.x_star))
         self._set_domain(center, radius, x0)
+        gap = float(np.linalg.norm(self.x_star - self.center))
+        if not self.radius > gap + self.x_star_error_bound:
+            raise ValueError(
+                f"radius must exceed ‖x* − center‖ + x_star_error_bound = "
+                f"{gap + self.x_star_error_bound:.6g} so that the exact x* lies inside the ball; "
+                f"got {self.radius!r}"
+            )
         n = self.n_samples
         sq_norms = np.einsum("ij,ij->i", a, a)
         self.L = float(np.linalg.eigvalsh(a.T @ a)[-1] / (4.0 * n) + self.reg)
@@ -118,20 +134,35 @@ class Logistic(BallProblem):
         y = np.where(np.asarray(data.target) == 1, 1.0, -1.0)
         return cls(x, y, reg=reg, batch=batch, radius=radius, name="breast_cancer")
 
+    @property
+    def solution(self) -> LogisticSolution:
+        """Newton's x* cross-checked against cvxpy (:func:`problems.solve_logistic`).
+
+        Computed on first access and cached. Raises ``ImportError`` when cvxpy is not installed
+        and ``RuntimeError`` when the two solvers disagree beyond their certificates.
+        """
+        if self._solution is None:
+            self._solution = cross_check(self.features, self.labels, self.reg, self.newton)
+        return self._solution
+
     def _margins(self, x: np.ndarray) -> np.ndarray:
-        return (np.asarray(x, dtype=np.float64) @ self.features.T) * self.labels
+        """y_i a_iᵀx for every row i: ``x[..., d] -> [..., N]`` (one ``gemv`` per row of x)."""
+        return rowmat(np.asarray(x, dtype=np.float64), self.features.T) * self.labels
 
     def value(self, x: np.ndarray) -> np.ndarray:
-        """f(x) for ``x[..., d]``; returns ``[...]`` (log(1 + e^{−m}) via ``logaddexp``)."""
+        """f(x) for ``x[..., d]``; returns ``[...]`` (log(1 + e^{−m}) via ``logaddexp``).
+
+        Row by row (:mod:`problems._linalg`), so a row's value does not depend on its batch.
+        """
         x = np.asarray(x, dtype=np.float64)
         loss = np.logaddexp(0.0, -self._margins(x)).mean(axis=-1)
-        return loss + 0.5 * self.reg * np.einsum("...i,...i->...", x, x)
+        return loss + 0.5 * self.reg * rowdot(x, x)
 
     def grad(self, x: np.ndarray) -> np.ndarray:
         """∇f(x) = −(1/N) Σ y_i a_i s(−y_i a_iᵀx) + λx for ``x[..., d]``; returns ``[..., d]``."""
         x = np.asarray(x, dtype=np.float64)
         coef = -self.labels * expit(-self._margins(x))
-        return coef @ self.features / self.n_samples + self.reg * x
+        return rowmat(coef, self.features) / self.n_samples + self.reg * x
 
     def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
         """Uniform row indices with replacement; returns int64 ``[*shape, batch]``."""
@@ -148,9 +179,15 @@ class Logistic(BallProblem):
         return self._minibatch_grad(x, samples, -self.labels)
 
     def _minibatch_grad(self, x: np.ndarray, samples: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """(1/b) Σ_j −y_j a_j s(−y_j a_jᵀx) + λx over the b rows of each minibatch.
+
+        Per minibatch one BLAS product ``[b, d] @ [d]`` for the margins and one ``[b] @ [b, d]``
+        for the sum (:mod:`problems._linalg`), so a minibatch's gradient does not depend on the
+        batch of minibatches it is evaluated in.
+        """
         x = np.asarray(x, dtype=np.float64)
         a = self.features[samples]  # [..., b, d]
         y = labels[samples]  # [..., b]
-        margins = y * np.einsum("...bd,...d->...b", a, x)
+        margins = y * matvec(a, x)
         coef = -y * expit(-margins) / self.batch
-        return np.einsum("...b,...bd->...d", coef, a) + self.reg * x
+        return vecmat(coef, a) + self.reg * x

@@ -6,6 +6,7 @@ import numpy as np
 
 from ._ball import BallProblem
 from ._checks import RngLike, check_int, check_real, check_vector, is_symmetric, readonly
+from ._linalg import rowdot, rowmat
 from ._spectra import random_orthogonal, rotated, spectrum
 
 
@@ -84,19 +85,20 @@ class Quadratic(BallProblem):
         return cls(mat, x_star, sigma=sigma, radius=radius)
 
     def value(self, x: np.ndarray) -> np.ndarray:
-        """f(x) for ``x[..., d]``; returns ``[...]``."""
+        """f(x) for ``x[..., d]``; returns ``[...]`` (row by row, like :meth:`grad`)."""
         u = np.asarray(x, dtype=np.float64) - self.x_star
-        return 0.5 * np.einsum("...i,...i->...", self.grad(x), u) + self.f_star
+        return 0.5 * rowdot(self.grad(x), u) + self.f_star
 
     def grad(self, x: np.ndarray) -> np.ndarray:
         """∇f(x) = A(x − x*) for ``x[..., d]``; returns ``[..., d]``.
 
-        Computed with ``einsum`` (numpy's own loop, one row at a time) rather than a BLAS
-        product, whose rounding of a row can depend on how many rows share the call; each row's
-        result is thus independent of the batch it is in (``sco.simulate``'s seed identity).
+        One BLAS ``gemv`` per row (:func:`problems._linalg.rowmat`) rather than one ``gemm`` over
+        the batch, whose rounding of a row could depend on how many rows share the call; each
+        row's result is thus independent of the batch it is in (``sco.simulate``'s seed
+        identity), at BLAS speed.
         """
         u = np.asarray(x, dtype=np.float64) - self.x_star
-        return np.einsum("...i,ij->...j", u, self.A)
+        return rowmat(u, self.A)
 
     def sample(self, rng: np.random.Generator, shape: int | tuple[int, ...] = ()) -> np.ndarray:
         """Draw noise vectors ξ ~ N(0, (σ²/d) I); returns ``[*shape, d]``."""

@@ -57,7 +57,12 @@ class Problem(Protocol):
 
     def sample(self, rng: np.random.Generator, shape: Any = ()) -> np.ndarray:
         """Draw samples ``[*shape, ...]``. Must be block consistent: ``sample(rng, (K, n))``
-        equals K consecutive calls ``sample(rng, (n,))`` (``sco.simulate`` draws in blocks)."""
+        consumes the same random numbers, in the same order, as K consecutive calls
+        ``sample(rng, (n,))`` and equals them up to rounding (a BLAS product over the whole block
+        may round a row differently); and the result must depend only on the generator's state
+        and ``shape``: ``sco.simulate`` draws each seed's samples in blocks of one fixed shape,
+        which is what keeps a seed bit-identical alone or in a batch. Likewise each row of
+        ``stoch_grad``, ``value`` and ``grad`` must depend only on that row's inputs."""
         ...
 
     def stoch_grad(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray: ...

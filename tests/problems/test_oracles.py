@@ -152,9 +152,77 @@ def test_projection_of_huge_vectors_lands_on_the_sphere() -> None:
 
 
 def test_samples_are_block_consistent(problem: problems.BallProblem) -> None:
-    """sample(rng, (K, n)) equals K consecutive sample(rng, (n,)) calls (sco.simulate relies on
-    it to draw in blocks)."""
-    block = problem.sample(np.random.default_rng(8), (7, 5))
-    gen = np.random.default_rng(8)
-    steps = np.stack([problem.sample(gen, (5,)) for _ in range(7)])
-    np.testing.assert_array_equal(block, steps)
+    """sample(rng, (K, n)) consumes the same random numbers as K consecutive sample(rng, (n,))
+    calls (the generators end in the same state) and gives the same values: bit for bit where
+    no arithmetic mixes the draws (quadratic, logistic), to rounding where one BLAS product
+    covers the whole block (least squares: a row's rounding may depend on the number of rows)."""
+    g_block, g_steps = np.random.default_rng(8), np.random.default_rng(8)
+    block = problem.sample(g_block, (7, 5))
+    steps = np.stack([problem.sample(g_steps, (5,)) for _ in range(7)])
+    assert g_block.bit_generator.state == g_steps.bit_generator.state
+    if isinstance(problem, problems.LeastSquares):
+        np.testing.assert_allclose(block, steps, rtol=1e-13, atol=1e-14)
+    else:
+        np.testing.assert_array_equal(block, steps)
+
+
+def test_samples_depend_only_on_the_stream_and_the_shape(problem: problems.BallProblem) -> None:
+    """The same generator state and shape give the same bits (what sco.sampling relies on)."""
+    for shape in [(), 3, (24, 13)]:
+        a = problem.sample(np.random.default_rng(81), shape)
+        b = problem.sample(np.random.default_rng(81), shape)
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dim", [3, 100])
+def test_least_squares_sample_is_the_design_formula(dim: int) -> None:
+    """a = Σ^{1/2}z and b = aᵀx* + s·z_d from the same normals z: the BLAS product agrees to
+    rounding with the formula evaluated one pair at a time (numpy's einsum, no BLAS)."""
+    p = problems.LeastSquares.random(dim, noise=0.7, rng=4)
+    got = p.sample(np.random.default_rng(9), (6, 13))
+    z = np.random.default_rng(9).standard_normal((6, 13, dim + 1))
+    a = np.einsum("...i,ij->...j", z[..., :-1], p._root)
+    b = np.einsum("...i,i->...", a, p.x_star) + 0.7 * z[..., -1]
+    np.testing.assert_allclose(got[..., :dim], a, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(got[..., dim], b, rtol=1e-12, atol=1e-13)
+
+
+def _copies(x: np.ndarray) -> list[np.ndarray]:
+    """``x`` itself, a Fortran-ordered copy and copies shifted by 8..56 bytes in memory."""
+    out = [x, np.asfortranarray(x)]
+    for shift in range(1, 8):
+        buf = np.empty(x.size + shift)
+        moved = buf[shift:].reshape(x.shape)
+        moved[...] = x
+        out.append(moved)
+    return out
+
+
+BATCH_PROBLEMS = {
+    "least_squares_d100": lambda: problems.LeastSquares.random(100, rng=6),
+    "quadratic_d100": lambda: problems.Quadratic.random(100, rng=6),
+    "logistic_d100_b3": lambda: problems.Logistic.synthetic(300, 100, batch=3, rng=6),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BATCH_PROBLEMS))
+def test_oracles_do_not_depend_on_the_batch_or_the_layout(name: str) -> None:
+    """Bit for bit, as sco.simulate calls them (x ``[S, 1, d]``, samples ``[S, h, ...]``): each
+    seed's stochastic gradients, values and gradients equal those computed for that seed
+    alone, whatever the memory order or alignment of its rows (BLAS is used at d = 100)."""
+    problem = BATCH_PROBLEMS[name]()
+    rng = np.random.default_rng(40)
+    S, h, d = 6, 13, problem.dim
+    x = uniform_ball(rng, S, problem.center, problem.radius)
+    z = np.stack([problem.sample(rng, (h,)) for _ in range(S)])
+    g, v, gr = problem.stoch_grad(x[:, None, :], z), problem.value(x), problem.grad(x)
+    x_fortran = np.asfortranarray(x)  # its rows are strided: what a Fortran-ordered batch holds
+    for s in range(S):
+        for xs in [*_copies(x[s : s + 1]), x_fortran[s : s + 1]]:
+            for zs in _copies(z[s : s + 1]) if z.dtype.kind == "f" else [z[s : s + 1]]:
+                np.testing.assert_array_equal(problem.stoch_grad(xs[:, None, :], zs)[0], g[s])
+            np.testing.assert_array_equal(problem.value(xs)[0], v[s])
+            np.testing.assert_array_equal(problem.grad(xs)[0], gr[s])
+    for xb in _copies(x):
+        np.testing.assert_array_equal(problem.stoch_grad(xb[:, None, :], z), g)
+    assert g.shape == (S, h, d)
