@@ -24,10 +24,14 @@ def root_entropy(rng: Any) -> tuple[int | Sequence[int], tuple[int, ...]]:
 
     An int (or int sequence) is the entropy itself; a SeedSequence contributes its entropy and
     spawn key; a Generator or BitGenerator contributes its seed sequence when it has one, else
-    one 63-bit draw from it (which advances it).
+    one 63-bit draw from it (which advances it); ``None`` draws fresh entropy from the OS; the
+    dict ``{"entropy": ..., "spawn_key": [...]}`` (what :func:`resolve_entropy` records) is
+    taken as is.
     """
     if rng is None:
-        raise ValueError("rng must be given (an int seed, a SeedSequence or a Generator); got None")
+        return np.random.SeedSequence().entropy, ()  # type: ignore[return-value]
+    if isinstance(rng, dict) and set(rng) == {"entropy", "spawn_key"}:
+        return rng["entropy"], tuple(int(k) for k in rng["spawn_key"])
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
         if int(rng) < 0:
             raise ValueError(f"rng must be a non-negative integer seed; got {rng!r}")
@@ -43,7 +47,27 @@ def root_entropy(rng: Any) -> tuple[int | Sequence[int], tuple[int, ...]]:
         return int(np.random.Generator(rng).integers(2**63)), ()
     if isinstance(rng, Sequence) and all(isinstance(v, numbers.Integral) for v in rng):
         return [int(v) for v in rng], ()
-    raise ValueError(f"rng must be an int, a SeedSequence or a Generator; got {rng!r}")
+    raise ValueError(
+        f"rng must be anything np.random.default_rng accepts (an int >= 0, a sequence of them, a "
+        f"SeedSequence, a BitGenerator, a Generator or None); got {rng!r}"
+    )
+
+
+def resolve_entropy(rng: Any) -> int | list[int] | dict[str, Any]:
+    """The root entropy of ``rng`` in a plain, JSON-able form that :func:`root_entropy`
+    accepts again: the int (or int list) itself when there is no spawn key, else
+    ``{"entropy": ..., "spawn_key": [...]}``. Drawing from a generator without a seed sequence
+    (or fresh OS entropy for ``None``) happens once, here, so the recorded value reruns the
+    same streams."""
+    entropy, prefix = root_entropy(rng)
+    plain: int | list[int]
+    if isinstance(entropy, numbers.Integral):
+        plain = int(entropy)
+    else:
+        plain = [int(v) for v in entropy]  # type: ignore[union-attr]
+    if not prefix:
+        return plain
+    return {"entropy": plain, "spawn_key": list(prefix)}
 
 
 def seed_generators(rng: Any, seeds: Sequence[int]) -> dict[str, list[np.random.Generator]]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -16,10 +15,11 @@ from . import estimators as _estimators
 from ._version import __version__
 from .problem import Problem
 from .sampling import BlockSampler
-from .seeds import SeedStack, seed_generators
+from .seeds import SeedStack, resolve_entropy, seed_generators
 from .trace import ITERATES, METRICS, Trace
 
-BYZANTINE_DATA = ("label_flip",)
+BYZANTINE_DATA = ("label_flip", "sign_flip")
+LR_RULES = ("theory",)  # lr="theory": η = 1/(8 L T), the step of Theorem R (docs/theory.md §4)
 
 
 def default_checkpoints(T: int, n: int = 50) -> np.ndarray:
@@ -49,12 +49,12 @@ def simulate(
     problem: Problem,
     *,
     aggregator: str | _aggregators.Aggregator | Callable[..., np.ndarray],
-    attack: str | _attacks.Attack | None,
-    estimator: str | _estimators.Estimator,
+    attack: str | _attacks.Attack | Callable[..., np.ndarray] | None,
+    estimator: str | _estimators.Estimator | Callable[[], _estimators.Estimator],
     m: int,
     f: int,
     T: int,
-    lr: float,
+    lr: float | str,
     seeds: int | Sequence[int] = 1,
     rng: Any = 0,
     record: Sequence[str] = METRICS,
@@ -65,78 +65,93 @@ def simulate(
 
     At step t = 1..T every honest worker i ∈ G (m − f of them) draws a fresh sample z_t^i, updates
     its estimator and sends d_t^i; the f Byzantine workers send the attack's messages (computed
-    from this round's honest messages), or, with ``byzantine_data="label_flip"``, run the honest
-    estimator on flipped labels. The server aggregates d̂_t = A(d_t^1..d_t^m) (honest rows first)
+    from this round's honest messages), or, with ``byzantine_data``, run the honest estimator on
+    their own samples: on flipped labels (``"label_flip"``), or sending the negation of their
+    message (``"sign_flip"``, the sign flip of the authors' code, docs/theory.md §8). The
+    server aggregates d̂_t = A(d_t^1..d_t^m) (honest rows first)
     and takes the estimator's server step (projected onto K), producing x_{t+1} for t < T.
 
     Parameters
     ----------
     problem : Problem
         Anything with the :class:`sco.Problem` members (the ``problems`` package's classes).
-    aggregator, attack, estimator : spec string or object
-        E.g. ``"ctma(cwtm)"``, ``"alie"``, ``"mu2sgd"``; ``attack=None`` when f = 0 or with
-        label flipping.
+    aggregator, attack, estimator : spec string, object or plain callable
+        E.g. ``"ctma(cwtm)"``, ``"alie"``, ``"mu2sgd"``; a plain callable ``fn(x, *, f)`` as
+        aggregator, ``fn(honest, *, f)`` as attack (given ``rng=``/``aggregator=`` when it names
+        them), a factory returning an :class:`~sco.estimators.Estimator` as estimator.
+        ``attack=None`` when f = 0 or with ``byzantine_data``.
     m, f : int
         Workers and Byzantine workers (0 ≤ f < m).
     T : int
         Horizon; the output is x_T (T gradient queries per worker).
-    lr : float
-        Step size η > 0.
+    lr : float or "theory"
+        Step size η > 0, or ``"theory"`` for η = 1/(8 L T) (Theorem R); the resolved η is
+        ``trace.config["lr"]``.
     seeds : int or sequence of int
         A count S (seed indices 0..S−1) or explicit seed indices. Seed k draws from
         ``SeedSequence(rng, spawn_key=(k,))`` spawned per role, so its trajectory is
         bit-identical alone or in any batch.
-    rng : int, SeedSequence or Generator
-        Root entropy of the run.
+    rng : anything ``np.random.default_rng`` accepts
+        Root entropy of the run (``None``: fresh entropy). ``trace.config["rng"]`` records the
+        resolved entropy, so ``trace.config`` reruns the same trajectories bit for bit.
     record : names
         Metrics to record (subset of ``subopt, agg_err, est_err, honest_spread, dist``), and
         optionally the iterates ``x`` (query points x_t) and ``w`` (the server's SGD sequence),
         stored in ``Trace.iterates`` as ``[S, k, d]``.
     checkpoints : steps
         Steps t ∈ [1, T] at which metrics are recorded (default ~50 log-spaced, with 1 and T).
-    byzantine_data : None or "label_flip"
-        Label flipping (logistic problems; needs ``problem.stoch_grad_flipped``).
+    byzantine_data : None, "label_flip" or "sign_flip"
+        Byzantine workers that run the honest estimator on their own samples (drawn from their
+        own stream): on flipped labels (logistic problems; needs ``problem.stoch_grad_flipped``),
+        or sending the negation of their message.
 
     Returns
     -------
     Trace
         Metrics ``[S, k]``, per-seed divergence flags, x_T ``[S, d]``, config and versions.
         A seed whose iterate becomes non-finite is flagged, never raised.
+        ``sco.simulate(problem, **trace.arguments())`` reruns it bit for bit.
     """
     m = _check_int("m", m, 1)
     f = _check_int("f", f, 0)
     if f >= m:
         raise ValueError(f"f must satisfy 0 <= f < m = {m}; got f = {f}")
     T = _check_int("T", T, 1)
+    lr_rule = lr if isinstance(lr, str) else None
+    if lr_rule is not None:
+        if lr_rule not in LR_RULES:
+            raise ValueError(f'lr must be a finite number > 0 or "theory"; got {lr!r}')
+        L = float(getattr(problem, "L", 0.0))
+        if not (np.isfinite(L) and L > 0):
+            raise ValueError(f'lr="theory" (1/(8LT)) needs a problem with L > 0; got L = {L!r}')
+        lr = 1.0 / (8.0 * L * T)
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a finite number > 0; got {lr!r}")
+        raise ValueError(f'lr must be a finite number > 0 or "theory"; got {lr!r}')
     lr = float(lr)
     agg = _aggregators.resolve(aggregator)
     if m < agg.min_workers(f):
         raise ValueError(
             f"aggregator {agg.spec} needs m >= {agg.min_workers(f)} for f = {f}; got m = {m}"
         )
-    est = _estimators.make(estimator) if isinstance(estimator, str) else estimator
-    if not isinstance(est, _estimators.Estimator):
-        raise ValueError(f"estimator must be a spec string or an Estimator; got {estimator!r}")
+    est = _estimators.resolve(estimator)
     if byzantine_data is not None and byzantine_data not in BYZANTINE_DATA:
         raise ValueError(
             f"byzantine_data must be None or one of {BYZANTINE_DATA}; got {byzantine_data!r}"
         )
-    flip = byzantine_data == "label_flip" and f > 0
-    if flip and not hasattr(problem, "stoch_grad_flipped"):
+    own_data = byzantine_data is not None and f > 0
+    if byzantine_data == "label_flip" and f > 0 and not hasattr(problem, "stoch_grad_flipped"):
         raise ValueError(
             "byzantine_data='label_flip' needs a problem with labels (stoch_grad_flipped)"
         )
     atk: _attacks.Attack | None
     if attack is None:
-        if f > 0 and not flip:
-            raise ValueError("attack must be given when f > 0 (or use byzantine_data='label_flip')")
+        if f > 0 and not own_data:
+            raise ValueError("attack must be given when f > 0 (or use byzantine_data=)")
         atk = None
     else:
-        if flip:
-            raise ValueError("give either attack or byzantine_data='label_flip', not both")
-        atk = _attacks.make(attack) if isinstance(attack, str) else attack
+        if own_data:
+            raise ValueError(f"give either attack or byzantine_data={byzantine_data!r}, not both")
+        atk = _attacks.resolve(attack)
     record = tuple(record)
     unknown = [r for r in record if r not in METRICS + ITERATES]
     if unknown:
@@ -149,16 +164,22 @@ def simulate(
             raise ValueError(f"checkpoints must be steps in [1, T = {T}]; got {checkpoints!r}")
     idx = _seed_indices(seeds)
 
-    gens = seed_generators(rng, idx.tolist())
+    entropy = resolve_entropy(rng)
+    gens = seed_generators(entropy, idx.tolist())
     S, h, d = idx.shape[0], m - f, problem.dim
     attack_rng, agg_rng = SeedStack(gens["attack"]), SeedStack(gens["aggregator"])
     worker, server = est.worker, est.server
     project = problem.project
 
-    flipped = getattr(problem, "stoch_grad_flipped", None)
+    byz_grad = (
+        getattr(problem, "stoch_grad_flipped", None)
+        if byzantine_data == "label_flip"
+        else problem.stoch_grad
+    )
+    negate = byzantine_data == "sign_flip"
 
     draw_honest = BlockSampler(problem, gens["honest"], h)
-    draw_byz = BlockSampler(problem, gens["byzantine"], f) if flip else None
+    draw_byz = BlockSampler(problem, gens["byzantine"], f) if own_data else None
 
     out = {name: np.full((S, steps.size), np.nan) for name in record if name in METRICS}
     points = {name: np.full((S, steps.size, d), np.nan) for name in record if name in ITERATES}
@@ -183,15 +204,16 @@ def simulate(
                 )
                 honest_state = worker.update(honest_state, g, g_prev, t)
             honest = honest_state.d
-            if flip and flipped is not None and draw_byz is not None:
+            if own_data and byz_grad is not None and draw_byz is not None:
                 zb = draw_byz()
-                gb = flipped(x, zb)
+                gb = byz_grad(x, zb)
                 if byz_state is None:
                     byz_state = worker.init(gb)
                 else:
-                    gbp = flipped(x_prev[:, None, :], zb) if worker.uses_previous_point else None
+                    gbp = byz_grad(x_prev[:, None, :], zb) if worker.uses_previous_point else None
                     byz_state = worker.update(byz_state, gb, gbp, t)
-                messages = np.concatenate([honest, byz_state.d], axis=1)
+                byz_msg = -byz_state.d if negate else byz_state.d
+                messages = np.concatenate([honest, byz_msg], axis=1)
             elif f > 0 and atk is not None:
                 byz = atk(honest, f=f, rng=attack_rng, aggregator=agg)
                 messages = np.concatenate([honest, byz], axis=1)
@@ -223,18 +245,32 @@ def simulate(
     x_final = np.where(diverged[:, None], np.nan, it.x)
     config = {
         "problem": getattr(problem, "name", type(problem).__name__),
-        "aggregator": agg.spec,
-        "attack": None if atk is None else atk.spec,
-        "estimator": est.spec,
+        "aggregator": _spec_or_object(agg, aggregator, _aggregators.make),
+        "attack": None if atk is None else _spec_or_object(atk, attack, _attacks.make),
+        "estimator": _spec_or_object(est, estimator, _estimators.make),
         "m": m,
         "f": f,
         "T": T,
         "lr": lr,
-        "rng": rng if isinstance(rng, (int, np.integer)) else repr(rng),
+        "lr_rule": lr_rule,
+        "seeds": idx.tolist(),
+        "rng": entropy,
+        "record": list(record),
+        "checkpoints": steps.tolist(),
         "byzantine_data": byzantine_data,
     }
     versions = {"byzsco": __version__, "numpy": np.__version__}
     return Trace(steps, out, diverged, x_final, idx, config, versions, points)
+
+
+def _spec_or_object(resolved: Any, given: Any, make: Callable[[str], Any]) -> Any:
+    """What ``trace.config`` records for a component: its spec string when ``make(spec)``
+    rebuilds it (a registered rule), else the object the caller passed (a plug-in)."""
+    try:
+        rebuilt = make(resolved.spec).spec
+    except ValueError:
+        rebuilt = None
+    return resolved.spec if rebuilt == resolved.spec else given
 
 
 def _record(
@@ -247,21 +283,17 @@ def _record(
 ) -> None:
     """Fill column j of each recorded metric (see :class:`Trace`).
 
-    The problem's ``value`` and ``grad`` are called once per seed (on ``x[s : s + 1]``): a
-    vectorised call over all seeds may round differently with the batch size (BLAS blocking,
-    reduction order), and a seed's trace must not depend on its batch. This runs only at the
-    ~50 checkpoints, so the loop costs little.
+    The problem's ``value`` and ``grad`` are called once on all seeds: the :class:`Problem`
+    protocol asks that each row of their result depend only on that row (the ``problems``
+    classes compute row by row), so a seed's trace does not depend on its batch.
     """
     mean_h = honest.mean(axis=1)
-    seeds = range(x.shape[0])
     if "subopt" in out:
-        values = np.concatenate([problem.value(x[s : s + 1]) for s in seeds])
-        out["subopt"][:, j] = values - problem.f_star
+        out["subopt"][:, j] = problem.value(x) - problem.f_star
     if "agg_err" in out:
         out["agg_err"][:, j] = _sqnorm(d_hat - mean_h)
     if "est_err" in out:
-        grads = np.concatenate([problem.grad(x[s : s + 1]) for s in seeds])
-        out["est_err"][:, j] = _sqnorm(d_hat - grads)
+        out["est_err"][:, j] = _sqnorm(d_hat - problem.grad(x))
     if "honest_spread" in out:
         out["honest_spread"][:, j] = _sqnorm(honest - mean_h[:, None, :]) / honest.shape[1]
     if "dist" in out:
@@ -269,7 +301,8 @@ def _record(
 
 
 def _sqnorm(v: np.ndarray) -> np.ndarray:
-    """Σ of squares over every axis but the first (seeds), exactly rounded (``math.fsum``), so a
-    seed's value cannot depend on how many seeds share the array."""
-    sq = (v * v).reshape(v.shape[0], -1)
-    return np.array([math.fsum(row) for row in sq])
+    """Σ of squares over every axis but the first (seeds): ``[S, ...] -> [S]``, one reduction
+    per seed over a contiguous row of fixed length, so a seed's value cannot depend on how many
+    seeds share the array."""
+    sq = np.ascontiguousarray((v * v).reshape(v.shape[0], -1))
+    return np.array([np.add.reduce(row) for row in sq])

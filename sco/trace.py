@@ -30,7 +30,10 @@ class Trace:
     seeds : int array [S]
         Seed indices.
     config : dict
-        The call's parameters (specs as strings).
+        The call's parameters: specs as strings (a plug-in object as itself), the resolved step
+        ``lr`` (and ``lr_rule`` = "theory" when it was resolved from the rule), the seed
+        indices, the root entropy ``rng`` in a plain form, the checkpoints and what was
+        recorded. :meth:`arguments` turns it back into :func:`sco.simulate` keywords.
     versions : dict
         Package versions that produced the trace.
     iterates : dict name -> array [S, k, d]
@@ -55,6 +58,42 @@ class Trace:
     @property
     def n_seeds(self) -> int:
         return int(self.seeds.shape[0])
+
+    def arguments(self) -> dict[str, Any]:
+        """The keywords of :func:`sco.simulate` that reproduce this trace bit for bit:
+        ``sco.simulate(problem, **trace.arguments())`` with the same problem."""
+        skip = {"problem", "lr_rule"}
+        return {k: v for k, v in self.config.items() if k not in skip}
+
+    def to_frame(self) -> Any:
+        """The metrics as a long-form pandas DataFrame, one row per (seed, step, metric), with
+        the columns of ``verify.sweep.load``: ``seed``, ``step``, ``metric``, ``value``,
+        ``diverged``, ``eta`` (the step size) and the config (``problem``, ``aggregator``,
+        ``attack``, ``estimator``, ``m``, ``f``, ``T``, ``lr``, ``rng``, ``byzantine_data``).
+        Needs pandas (imported here only)."""
+        import pandas as pd
+
+        k = self.steps.size
+        frames = [
+            pd.DataFrame(
+                {
+                    "seed": np.repeat(self.seeds, k),
+                    "step": np.tile(self.steps, self.n_seeds),
+                    "metric": name,
+                    "value": values.ravel(),
+                    "diverged": np.repeat(self.diverged, k),
+                }
+            )
+            for name, values in self.metrics.items()
+        ]
+        columns = ["seed", "step", "metric", "value", "diverged"]
+        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+        out["eta"] = float(self.config.get("lr", np.nan))
+        for key in ("problem", "aggregator", "attack", "estimator", "m", "f", "T", "lr", "rng"):
+            value = self.config.get(key)
+            out[key] = value if isinstance(value, (str, int, float, type(None))) else str(value)
+        out["byzantine_data"] = self.config.get("byzantine_data")
+        return out
 
     def select(self, index: Any) -> Trace:
         """The trace restricted to some seeds (``index`` into the seed axis)."""

@@ -18,7 +18,8 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     "sco": ({"sco", "numpy", "scipy"}, set()),
 }
 # sco.testing offers hypothesis strategies; it may import hypothesis inside a function only.
-LAZY_EXTRA = {"sco/testing.py": {"hypothesis"}}
+# Trace.to_frame returns a pandas DataFrame; pandas is imported inside that method only.
+LAZY_EXTRA = {"sco/testing.py": {"hypothesis"}, "sco/trace.py": {"pandas"}}
 
 
 def imports(source: str) -> list[tuple[str, bool]]:

@@ -598,6 +598,50 @@ def cost(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
     return _save(fig, out / "c1.png")
 
 
+def reproduction(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
+    """P1: per instance, each seed's largest relative deviation from the §8 reference over the
+    whole trajectory (exact zeros drawn at 1e-18), the 1e-12 tolerance, and the negative
+    controls' deviations on the same instances."""
+    floor = 1e-18
+    fig, ax = plt.subplots(figsize=(8.5, 4.2))
+    groups = [(v, "o", COLORS[0], "claim")] + [
+        (c, "s", CONTROL_COLORS[i % len(CONTROL_COLORS)], f"control: {c.control}")
+        for i, c in enumerate(controls)
+    ]
+    labels: list[str] = []
+    for g, (verdict, marker, color, name) in enumerate(groups):
+        for i, p in enumerate(verdict.parts):
+            meas = p.measurement
+            if meas is None:
+                continue
+            inst = p.instances[0] if p.instances else f"#{i + 1}"
+            if inst not in labels:
+                labels.append(inst)
+            vals = np.maximum(np.nan_to_num(meas.values.ravel(), nan=1.0, posinf=1.0), floor)
+            pos = labels.index(inst) + (g - 0.5 * (len(groups) - 1)) * 0.15
+            ax.plot(
+                np.full(vals.size, pos),
+                vals,
+                marker,
+                color=color,
+                ms=4,
+                alpha=0.85,
+                label=f"{name} ({verdict.status.value})" if i == 0 else None,
+            )
+    ax.axhline(1e-12, color="k", lw=1, ls="--", label="tolerance 1e-12")
+    ax.set_yscale("log")
+    ax.set_ylim(floor / 3, 10.0)
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(
+        [textwrap.shorten(s, 42) for s in labels], rotation=25, ha="right", fontsize=6.5
+    )
+    ax.set_ylabel("max_t ‖x_t − x_t(§8)‖ / (1 + ‖x_t(§8)‖)")
+    ax.legend(fontsize=7, loc="center right")
+    _headline(fig, v)
+    _caption(fig, v, controls, f"Exact agreement (0) is drawn at {floor:g}.")
+    return _save(fig, out / "p1.png")
+
+
 FIGURES = {
     "E0": equality,
     "E1": rates,
@@ -608,6 +652,7 @@ FIGURES = {
     "S1": stability,
     "K4": kappa_upgrade,
     "C1": cost,
+    "P1": reproduction,
 }
 
 

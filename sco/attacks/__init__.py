@@ -1,12 +1,14 @@
 """Omniscient Byzantine attacks (docs/theory.md §3): ``attack(honest[..., h, d], *, f, rng,
 aggregator=None) -> [..., f, d]``; :func:`make` parses specs such as ``"ipm(eps=0.5)"``.
-Label flipping is a simulation option (``byzantine_data="label_flip"``), not a message attack.
+Label flipping and the CTMA code's sign flip are simulation options
+(``byzantine_data="label_flip"`` / ``"sign_flip"``): the Byzantine workers run the honest
+estimator on their own samples. :func:`resolve` also accepts plain callables.
 """
 
 from __future__ import annotations
 
 from .adaptive_search import adaptive, directions
-from .registry import Attack, make, names
+from .registry import Attack, make, names, resolve
 from .simple import alie, alie_z, constant, gaussian, huge, inf, ipm, mimic, nan, sign_flip
 
 __all__ = [
@@ -24,5 +26,6 @@ __all__ = [
     "mimic",
     "names",
     "nan",
+    "resolve",
     "sign_flip",
 ]

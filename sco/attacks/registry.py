@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,6 +29,10 @@ _FUNCS: dict[str, Callable[..., np.ndarray]] = {
 }
 
 
+# word-valued parameters and their valid values, checked when the attack is made
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("alie", "z_rule"): _simple.Z_RULES}
+
+
 def names() -> list[str]:
     """Names accepted by :func:`make`."""
     return sorted(_FUNCS)
@@ -46,9 +51,13 @@ class Attack:
     def name(self) -> str:
         return self.spec.split("(")[0]
 
+    @functools.cached_property
+    def _signature(self) -> Mapping[str, inspect.Parameter]:
+        return inspect.signature(self.func).parameters
+
     @property
     def needs_aggregator(self) -> bool:
-        return "aggregator" in inspect.signature(self.func).parameters
+        return "aggregator" in self._signature
 
     def __call__(
         self,
@@ -65,7 +74,7 @@ class Attack:
             raise ValueError(f"f must be an integer >= 0; got {f!r}")
         if f == 0:
             return np.zeros((*honest.shape[:-2], 0, honest.shape[-1]))
-        sig = inspect.signature(self.func).parameters
+        sig = self._signature
         kw: dict[str, Any] = dict(self.params)
         if "rng" in sig:
             if sig["rng"].default is inspect.Parameter.empty and rng is None:
@@ -84,4 +93,24 @@ class Attack:
 def make(spec: str | Spec) -> Attack:
     """Build an attack from a spec string; unknown names/parameters raise ``ValueError``."""
     name, func, params = lookup("attack", spec, _FUNCS, {"honest", "f", "rng", "aggregator"})
+    for key, value in params.items():
+        valid = _CHOICES.get((name, key))
+        if valid is not None and value not in valid:
+            raise ValueError(f"{key} of attack {name!r} must be one of {valid}; got {value!r}")
+    z_rule = params.get("z_rule", "baruch")
+    if name == "alie" and params.get("z") is not None and z_rule != "baruch":
+        raise ValueError("alie: give either z or z_rule, not both")
     return Attack(str(Spec(name, (), tuple(params.items()))), func, params)
+
+
+def resolve(attack: str | Attack | Callable[..., np.ndarray]) -> Attack:
+    """An :class:`Attack` from a spec string, an Attack, or a plain callable
+    ``fn(honest[..., h, d], *, f) -> [..., f, d]`` (it is given ``rng=`` and ``aggregator=``
+    when its signature names them), as :func:`sco.aggregators.resolve` does for aggregators."""
+    if isinstance(attack, Attack):
+        return attack
+    if isinstance(attack, str):
+        return make(attack)
+    if callable(attack):
+        return Attack(getattr(attack, "__name__", "custom"), attack, {})
+    raise ValueError(f"attack must be a spec string, an Attack or a callable; got {attack!r}")

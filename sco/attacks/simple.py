@@ -25,19 +25,40 @@ def ipm(honest: np.ndarray, *, f: int, eps: float = 0.1) -> np.ndarray:
     return _repeat(-eps * honest.mean(axis=-2), f)
 
 
-def alie_z(m: int, f: int) -> float:
-    """ALIE's default z (Baruch et al. 2019): s = ⌊m/2 + 1⌋ − f, z = Φ⁻¹((m − s)/m)."""
+Z_RULES = ("baruch", "ctma_code")
+
+
+def alie_z(m: int, f: int, rule: str = "baruch") -> float:
+    """ALIE's z from s = ⌊m/2 + 1⌋ − f (docs/theory.md §3 and §8):
+
+    - ``"baruch"`` (Baruch et al. 2019, the default): z = Φ⁻¹((m − s)/m);
+    - ``"ctma_code"`` (the authors' CTMA code): z = Φ⁻¹((m − f − s)/(m − f)).
+
+    m = 17, f = 4: 0.541 and 0.293.
+    """
+    if rule not in Z_RULES:
+        raise ValueError(f"z_rule must be one of {Z_RULES}; got {rule!r}")
     s = (m // 2 + 1) - f
-    return float(ndtri((m - s) / m))
+    n = m if rule == "baruch" else m - f
+    return float(ndtri((n - s) / n))
 
 
-def alie(honest: np.ndarray, *, f: int, z: float | None = None) -> np.ndarray:
+def alie(
+    honest: np.ndarray, *, f: int, z: float | None = None, z_rule: str = "baruch"
+) -> np.ndarray:
     """A little is enough (Baruch et al. 2019): mean(H) − z·std(H) coordinate-wise (ddof = 1),
-    with z = :func:`alie_z` (m, f) unless given (m = h + f)."""
+    with z = :func:`alie_z` (m, f, z_rule) unless given (m = h + f)."""
+    if z is not None and z_rule != "baruch":
+        raise ValueError("give either z or z_rule, not both")
     h = honest.shape[-2]
-    zz = alie_z(h + f, f) if z is None else float(z)
-    std = honest.std(axis=-2, ddof=1) if h > 1 else np.zeros(honest.shape[:-2] + honest.shape[-1:])
-    return _repeat(honest.mean(axis=-2) - zz * std, f)
+    zz = alie_z(h + f, f, z_rule) if z is None else float(z)
+    mean = honest.mean(axis=-2)
+    if h > 1:
+        dev = honest - mean[..., None, :]
+        std = np.sqrt(np.einsum("...hd,...hd->...d", dev, dev) / (h - 1))
+    else:
+        std = np.zeros_like(mean)
+    return _repeat(mean - zz * std, f)
 
 
 def gaussian(

@@ -8,8 +8,8 @@ functions with a NamedTuple state (optax style).
 - ``storm(beta, offset)``: STORM with β_t = 1/(t + offset) or a constant β; anytime averaging.
 - ``mu2sgd()``: STORM with β_t = 1/t; anytime averaging with α_t = t (Levy 2023; Dahan & Levy
   2024).
-- ``mu2sgd_paper_code()``: STORM with β_t = max(1/t, .01); a constant step on w and
-  γ_t = max(2/(t + 2), .01).
+- ``mu2sgd_paper_code(rounding, floor, alpha_step)``: the authors' public code (§8): STORM with
+  β_t = max(round(1/t, 3), .01); a constant step on w and γ_t = max(round(2/(t + 1), 3), .01).
 - ``stand_still()``: message ∇f(x_t; z_t); x_{t+1} = x_t (the vacuity control).
 """
 
@@ -85,15 +85,46 @@ def mu2sgd() -> Estimator:
     return Estimator("mu2sgd", storm_worker(lambda t: 1.0 / t), anytime())
 
 
-def mu2sgd_paper_code(floor: float = 0.01) -> Estimator:
-    """The variant in the authors' public code: constant step on w, β_t = max(1/t, floor) and
-    averaging weight max(2/(t + 2), floor). Not the default; for comparison only."""
-    if not 0.0 <= floor <= 1.0:
+def paper_code_beta(t: int, *, rounding: bool, floor: float) -> float:
+    """β_t of the authors' code (docs/theory.md §8): max(round(1/t, 3), floor) with
+    ``rounding`` (Python's correctly rounded ``round``), else max(1/t, floor)."""
+    b = 1.0 / t
+    return max(round(b, 3) if rounding else b, floor)
+
+
+def mu2sgd_paper_code(
+    rounding: bool = True, floor: float = 0.01, alpha_step: bool = False
+) -> Estimator:
+    """μ²-SGD as the authors' public code runs it (docs/theory.md §8), for reproduction only.
+
+    Workers: STORM with β_t = max(round(1/t, 3), floor); server: a constant step on w and
+    x_{t+1} = (1 − γ_t)x_t + γ_t w_{t+1}, γ_t = max(round(2/(t + 1), 3), floor), so x_2 = w_2.
+
+    - defaults (``rounding=True, floor=0.01``): the CTMA paper's code;
+    - ``rounding=False, floor=0``: the μ²-SGD repository's optimiser (β_t = 1/t, γ_t = 2/(t + 1));
+    - ``alpha_step=True``: w steps with η·t (the α_t-weighted step of §4) instead of η.
+
+    Differs from :func:`mu2sgd` from x_2 on (there γ_t = 2/(t + 2) and w steps with η·t).
+    """
+    if not isinstance(rounding, bool) or not isinstance(alpha_step, bool):
+        raise ValueError(
+            f"rounding and alpha_step must be True or False; got {rounding!r}, {alpha_step!r}"
+        )
+    if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0.0 <= floor <= 1.0:
         raise ValueError(f"floor must be a number in [0, 1]; got {floor!r}")
+    floor = float(floor)
+    params = []
+    if not rounding:
+        params.append("rounding=False")
+    if floor != 0.01:
+        params.append(f"floor={floor!r}")
+    if alpha_step:
+        params.append("alpha_step=True")
+    spec = "mu2sgd_paper_code" + (f"({', '.join(params)})" if params else "")
     return Estimator(
-        "mu2sgd_paper_code" if floor == 0.01 else f"mu2sgd_paper_code(floor={floor})",
-        storm_worker(lambda t: max(1.0 / t, floor)),
-        anytime_paper_code(floor),
+        spec,
+        storm_worker(lambda t: paper_code_beta(t, rounding=rounding, floor=floor)),
+        anytime_paper_code(rounding=rounding, floor=floor, alpha_step=alpha_step),
     )
 
 
@@ -126,6 +157,28 @@ def make(spec: str | Spec) -> Estimator:
     return factory(**kwargs)
 
 
+def resolve(estimator: object) -> Estimator:
+    """An :class:`Estimator` from a spec string, an Estimator, or a plain callable taking no
+    arguments that returns one (a factory such as ``sco.estimators.mu2sgd`` or a user's)."""
+    if isinstance(estimator, Estimator):
+        return estimator
+    if isinstance(estimator, str):
+        return make(estimator)
+    if callable(estimator):
+        try:
+            built = estimator()
+        except TypeError as err:
+            raise ValueError(
+                f"a callable estimator must build an Estimator with no arguments; {err}"
+            ) from None
+        if isinstance(built, Estimator):
+            return built
+        raise ValueError(f"estimator factory {estimator!r} returned {built!r}, not an Estimator")
+    raise ValueError(
+        f"estimator must be a spec string, an Estimator or a factory of one; got {estimator!r}"
+    )
+
+
 __all__ = [
     "Estimator",
     "Iterate",
@@ -138,6 +191,7 @@ __all__ = [
     "mu2sgd",
     "mu2sgd_paper_code",
     "names",
+    "resolve",
     "sgd",
     "stand_still",
     "storm",

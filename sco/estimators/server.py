@@ -29,7 +29,9 @@ class ServerRule(NamedTuple):
 
 
 def _start(x0: np.ndarray) -> Iterate:
-    x = np.array(x0, dtype=np.float64)
+    # C order whatever the input's layout (a broadcast x0 would otherwise give a Fortran-ordered
+    # [S, d] for S > 1 but not for S = 1, and BLAS rounds strided rows differently)
+    x = np.array(x0, dtype=np.float64, order="C")
     return Iterate(x, x.copy())
 
 
@@ -70,16 +72,28 @@ def anytime() -> ServerRule:
     return ServerRule(_start, update)
 
 
-def anytime_paper_code(floor: float = 0.01) -> ServerRule:
-    """The averaging of the authors' public code: constant step on w (no α_t) and the
-    averaging weight γ_t = max(2/(t + 2), floor):
+def paper_code_weight(t: int, *, rounding: bool, floor: float) -> float:
+    """The averaging weight γ_t of the authors' code (docs/theory.md §8):
+    γ_t = max(round(2/(t + 1), 3), floor) with ``rounding`` (Python's correctly rounded
+    ``round``), else max(2/(t + 1), floor). γ_1 = 1, so x_2 = w_2."""
+    g = 2.0 / (t + 1.0)
+    return max(round(g, 3) if rounding else g, floor)
 
-        w_{t+1} = Π_K(w_t − η d̂_t),   x_{t+1} = (1 − γ_t) x_t + γ_t w_{t+1}.
+
+def anytime_paper_code(
+    *, rounding: bool = True, floor: float = 0.01, alpha_step: bool = False
+) -> ServerRule:
+    """The server of the authors' public code (docs/theory.md §8):
+
+        w_{t+1} = Π_K(w_t − η_t d̂_t),   x_{t+1} = (1 − γ_t) x_t + γ_t w_{t+1},
+
+    with γ_t of :func:`paper_code_weight`, η_t = η (constant), or η_t = η·t with
+    ``alpha_step`` (the α_t-weighted step of docs/theory.md §4 on w).
     """
 
     def update(state: Iterate, d_hat: np.ndarray, t: int, lr: float, project: Project) -> Iterate:
-        w = project(state.w - lr * d_hat)
-        gamma = max(2.0 / (t + 2.0), floor)
+        w = project(state.w - (lr * t if alpha_step else lr) * d_hat)
+        gamma = paper_code_weight(t, rounding=rounding, floor=floor)
         return Iterate((1.0 - gamma) * state.x + gamma * w, w)
 
     return ServerRule(_start, update)

@@ -44,6 +44,34 @@ def test_alie_hand_values() -> None:
     assert T.alie_z(50, 12) == pytest.approx(0.5828, abs=5e-5)
 
 
+@pytest.mark.parametrize(("m", "f"), [(10, 1), (10, 3), (17, 4), (25, 8), (50, 12)])
+def test_alie_ctma_code_z_computed_independently(m: int, f: int) -> None:
+    """docs/theory.md §8: the CTMA code's z = Φ⁻¹((m − f − s)/(m − f)), s = ⌊m/2 + 1⌋ − f."""
+    s = int(np.floor(m / 2 + 1)) - f
+    z = statistics.NormalDist().inv_cdf((m - f - s) / (m - f))
+    assert T.alie_z(m, f, "ctma_code") == pytest.approx(z, rel=1e-12, abs=1e-12)
+    assert T.alie_z(m, f, "ctma_code") < T.alie_z(m, f)
+
+
+def test_alie_ctma_code_hand_value_and_message() -> None:
+    # m = 17, f = 4: s = 5, z = Φ⁻¹(8/13) = 0.2934 (Baruch's rule: 0.5414)
+    assert T.alie_z(17, 4, "ctma_code") == pytest.approx(0.2934, abs=5e-5)
+    f = 4
+    sd = np.array([statistics.stdev(H[:, j].tolist()) for j in range(5)])
+    z = statistics.NormalDist().inv_cdf((17 - f - 5) / (17 - f))
+    np.testing.assert_allclose(
+        T.make("alie(z_rule=ctma_code)")(H, f=f),
+        np.tile(honest_mean(H) - z * sd, (f, 1)),
+        rtol=1e-13,
+    )
+    with pytest.raises(ValueError, match="z_rule of attack 'alie' must be one of"):
+        T.make("alie(z_rule=ctma)")
+    with pytest.raises(ValueError, match="z or z_rule"):
+        T.make("alie(z=1, z_rule=ctma_code)")
+    with pytest.raises(ValueError, match="z or z_rule"):
+        T.alie(H, f=f, z=1.0, z_rule="ctma_code")
+
+
 def test_alie_message_by_definition() -> None:
     f = 4
     z = T.alie_z(H.shape[0] + f, f)

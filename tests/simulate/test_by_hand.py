@@ -117,14 +117,93 @@ def test_mu2sgd_projection_binds_on_w() -> None:
 
 
 def test_paper_code_variant_by_hand() -> None:
+    """docs/theory.md §8: β_t = max(round(1/t, 3), .01), a constant step on w and
+    γ_t = max(round(2/(t + 1), 3), .01), so γ_1 = 1 (x_2 = w_2), γ_2 = 0.667, β_3 = 0.333."""
     p = quadratic()
     xi = noise(p, 3)
     w1 = x1 = 0.0
     d1 = grad(x1, xi[0])
     w2 = w1 - LR * d1  # constant step on w
-    x2 = (1 - 2 / 3) * x1 + (2 / 3) * w2  # γ1 = max(2/3, 0.01)
+    x2 = w2  # γ_1 = 1
     d2 = grad(x2, xi[1]) + (1 - 0.5) * (d1 - grad(x1, xi[1]))
     w3 = w2 - LR * d2
-    x3 = (1 - 0.5) * x2 + 0.5 * w3  # γ2 = max(2/4, 0.01)
-    d3 = grad(x3, xi[2]) + (1 - 1 / 3) * (d2 - grad(x2, xi[2]))
+    x3 = (1 - 0.667) * x2 + 0.667 * w3  # γ_2 = round(2/3, 3)
+    d3 = grad(x3, xi[2]) + (1 - 0.333) * (d2 - grad(x2, xi[2]))  # β_3 = round(1/3, 3)
     check(run(p, "mu2sgd_paper_code"), [x1, x2, x3], [d1, d2, d3])
+
+
+def test_mu2sgd_repository_variant_by_hand() -> None:
+    """rounding=False, floor=0: β_t = 1/t, γ_t = 2/(t + 1) exactly; alpha_step: w steps η·t."""
+    p = quadratic()
+    xi = noise(p, 3)
+    for alpha_step in (False, True):
+        x1 = w1 = 0.0
+        d1 = grad(x1, xi[0])
+        w2 = w1 - LR * d1
+        x2 = w2
+        d2 = grad(x2, xi[1]) + (1 - 1 / 2) * (d1 - grad(x1, xi[1]))
+        w3 = w2 - (2 * LR if alpha_step else LR) * d2
+        x3 = (1 - 2 / 3) * x2 + (2 / 3) * w3
+        d3 = grad(x3, xi[2]) + (1 - 1 / 3) * (d2 - grad(x2, xi[2]))
+        spec = f"mu2sgd_paper_code(rounding=False, floor=0, alpha_step={alpha_step})"
+        check(run(p, spec), [x1, x2, x3], [d1, d2, d3])
+
+
+class ConstantGradient:
+    """f(x) = x on a 1-D ball of radius 10: every (stochastic) gradient is exactly 1."""
+
+    dim, radius, L, sigma2, sigmaL2, D, sigma_tilde2 = 1, 10.0, 0.0, 0.0, 0.0, 20.0, 0.0
+    name = "constant_gradient"
+    x_star = np.array([-10.0])
+    f_star = -10.0
+    x0 = np.zeros(1)
+    center = np.zeros(1)
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(x, dtype=np.float64)[..., 0]
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        return np.ones_like(np.asarray(x, dtype=np.float64))
+
+    def sample(self, rng: np.random.Generator, shape: object = ()) -> np.ndarray:
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)  # type: ignore[arg-type]
+        return rng.standard_normal((*shape, 1))
+
+    def stoch_grad(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray:
+        return np.ones(np.broadcast_shapes(np.shape(x), samples.shape))
+
+    def project(self, x: np.ndarray) -> np.ndarray:
+        return np.clip(x, -10.0, 10.0)
+
+
+def test_paper_code_check_value() -> None:
+    """The check value of docs/theory.md §8: x_1 = 0, d̂_t ≡ 1, η = 0.1 give
+    x_2, x_3, x_4 = −0.1, −0.1667, −0.23335 (γ_1 = 1, γ_2 = 0.667, γ_3 = 0.5)."""
+    tr = sco.simulate(
+        ConstantGradient(),
+        aggregator="mean",
+        attack=None,
+        estimator="mu2sgd_paper_code",
+        m=3,
+        f=0,
+        T=4,
+        lr=0.1,
+        record=("x",),
+        checkpoints=range(1, 5),
+    )
+    xs = tr.iterates["x"][0, :, 0]
+    np.testing.assert_allclose(xs, [0.0, -0.1, -0.1667, -0.23335], rtol=1e-13, atol=1e-16)
+    # the default μ²-SGD already differs at x_2: x_2 = (1·x_1 + 2·w_2)/3 with w_2 = −0.1
+    tr = sco.simulate(
+        ConstantGradient(),
+        aggregator="mean",
+        attack=None,
+        estimator="mu2sgd",
+        m=3,
+        f=0,
+        T=2,
+        lr=0.1,
+        record=("x",),
+        checkpoints=[2],
+    )
+    assert tr.iterates["x"][0, 0, 0] == pytest.approx(-0.2 / 3, rel=1e-14)

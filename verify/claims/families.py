@@ -238,3 +238,46 @@ COST_ARRAYS = _family(
     _cost_seeds,
     seed=9,
 )
+
+
+# ----------------------------------------------------------------- P1
+
+PAPER_VARIANTS = (
+    {"rounding": True, "floor": 0.01, "alpha_step": False},  # the CTMA paper's code
+    {"rounding": False, "floor": 0.0, "alpha_step": False},  # the mu2sgd repository
+    {"rounding": True, "floor": 0.01, "alpha_step": True},  # w stepped with η·t
+)
+PAPER_BYZANTINE = ("ipm", "alie", "sign_flip")
+
+
+def _authors_code(rng: np.random.Generator, i: int) -> tuple[str, dict[str, Any]]:
+    d = int(rng.integers(2, 11))
+    cond = _loguniform(rng, 1.0, 10.0)
+    m = int(rng.choice([9, 13, 17]))
+    f = int(rng.integers(1, (m - 1) // 2 + 1))
+    variant = PAPER_VARIANTS[i % 3]
+    byzantine = PAPER_BYZANTINE[(i + i // 3) % 3]
+    if i % 2:
+        p: Any = problems.LeastSquares.random(
+            d, cond=cond, noise=float(rng.uniform(0.1, 2.0)), rng=rng
+        )
+        kind = "least squares"
+    else:
+        p = problems.Quadratic.random(d, cond=cond, sigma=float(rng.uniform(0.1, 2.0)), rng=rng)
+        kind = "quadratic"
+    flags = ", ".join(f"{k}={v}" for k, v in variant.items())
+    label = f"{kind} d={d} m={m} f={f}, {byzantine}, {flags}"
+    return label, {"problem": p, "m": m, "f": f, "variant": variant, "byzantine": byzantine}
+
+
+AUTHORS_CODE = _family(
+    "quadratic (additive noise) and least-squares instances alternating, d ∈ [2, 10], cond ∈ "
+    "[1, 10] log-uniform, noise ∈ [0.1, 2]; m ∈ {9, 13, 17}, 1 ≤ f ≤ (m − 1)/2; the Byzantine "
+    "behaviours of the CTMA code (IPM with ε = 0.5, ALIE with its z, its sign flip) and the three "
+    "variants of the authors' optimiser (the CTMA code; the mu2sgd repository, no rounding or "
+    "floor; α_t-weighted steps on w) in rotation, so that three instances cover every variant "
+    "and every behaviour.",
+    ("problem", "m", "f", "variant", "byzantine"),
+    _authors_code,
+    seed=10,
+)

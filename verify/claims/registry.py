@@ -146,7 +146,7 @@ class Claim:
 
 
 _CLAIMS: dict[str, Claim] = {}
-ORDER = ["K1", "K2", "K3", "K4", "E0", "E1", "E2", "R1", "R2", "R3", "S1", "C1"]
+ORDER = ["K1", "K2", "K3", "K4", "E0", "E1", "E2", "R1", "R2", "R3", "S1", "C1", "P1"]
 
 
 def register(claim: Claim) -> Claim:
