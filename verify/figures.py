@@ -174,13 +174,15 @@ def _shared_legend(fig: Any, axes: Sequence[Any]) -> None:
 
 
 def _below_legend(fig: Any) -> float:
-    """The figure y coordinate just under the figure legend (or under the panels)."""
-    legends = fig.legends
-    if not legends:
-        return -0.02
+    """The figure y coordinate just under the figure legend, or else under the panels and
+    their tick labels (long, rotated labels reach well below the axes)."""
     fig.canvas.draw()
-    box = legends[0].get_window_extent().transformed(fig.transFigure.inverted())
-    return float(box.y0) - 0.01
+    inverse = fig.transFigure.inverted()
+    if fig.legends:
+        return float(fig.legends[0].get_window_extent().transformed(inverse).y0) - 0.01
+    renderer = fig.canvas.get_renderer()
+    lows = [ax.get_tightbbox(renderer).transformed(inverse).y0 for ax in fig.axes]
+    return min(-0.02, float(min(lows)) - 0.01) if lows else -0.02
 
 
 def _merge_identical(
@@ -544,9 +546,12 @@ def kappa_table(v: Verdict, controls: Sequence[Verdict], out: Path, stem: str) -
             label=f"{p.instances[0] if p.instances else ''} ({p.status.value})",
         )
     ax.axhline(1.0, color="k", lw=1, ls="--", label="bound (ratio 1)")
+    ax.set_yscale("log")
+    lo, hi = ax.get_ylim()
+    # at least a decade each side of 1, so that 1 ± rounding does not fill the whole axis
+    ax.set_ylim(min(lo, 0.1), max(hi, 10.0))
     ax.set_xticks(range(len(rules)))
     ax.set_xticklabels(rules, rotation=30, ha="right", fontsize=7)
-    ax.set_yscale("log")
     ax.set_ylabel("measured / theory")
     ax.legend(fontsize=6.5, loc="lower right")
     _headline(fig, v)
@@ -600,43 +605,45 @@ def cost(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
 
 def reproduction(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
     """P1: per instance, each seed's largest relative deviation from the §8 reference over the
-    whole trajectory (exact zeros drawn at 1e-18), the 1e-12 tolerance, and the negative
-    controls' deviations on the same instances."""
+    whole trajectory (circles) and each tied array's deviation (triangles), exact zeros drawn at
+    1e-18, the 1e-12 tolerance, and the negative controls' deviations on the same instances."""
     floor = 1e-18
-    fig, ax = plt.subplots(figsize=(8.5, 4.2))
-    groups = [(v, "o", COLORS[0], "claim")] + [
-        (c, "s", CONTROL_COLORS[i % len(CONTROL_COLORS)], f"control: {c.control}")
+    fig, ax = plt.subplots(figsize=(9.0, 4.6))
+    groups = [(v, COLORS[0], "claim")] + [
+        (c, CONTROL_COLORS[i % len(CONTROL_COLORS)], f"control {c.details.get('control', '')}")
         for i, c in enumerate(controls)
     ]
     labels: list[str] = []
-    for g, (verdict, marker, color, name) in enumerate(groups):
+    shown: set[str] = set()
+    for g, (verdict, color, name) in enumerate(groups):
         for i, p in enumerate(verdict.parts):
             meas = p.measurement
             if meas is None:
                 continue
-            inst = p.instances[0] if p.instances else f"#{i + 1}"
+            inst = (p.instances[0] if p.instances else f"#{i + 1}").split(",")[0]
             if inst not in labels:
                 labels.append(inst)
+            ties = meas.x_name == "case"
             vals = np.maximum(np.nan_to_num(meas.values.ravel(), nan=1.0, posinf=1.0), floor)
-            pos = labels.index(inst) + (g - 0.5 * (len(groups) - 1)) * 0.15
+            pos = labels.index(inst) + (g - 0.5 * (len(groups) - 1)) * 0.18 + (0.06 if ties else 0)
+            key = f"{name}, {'tied arrays' if ties else 'trajectories'} ({verdict.status.value})"
             ax.plot(
                 np.full(vals.size, pos),
                 vals,
-                marker,
+                "^" if ties else "o",
                 color=color,
                 ms=4,
                 alpha=0.85,
-                label=f"{name} ({verdict.status.value})" if i == 0 else None,
+                label=key if key not in shown else None,
             )
+            shown.add(key)
     ax.axhline(1e-12, color="k", lw=1, ls="--", label="tolerance 1e-12")
     ax.set_yscale("log")
     ax.set_ylim(floor / 3, 10.0)
     ax.set_xticks(range(len(labels)))
-    ax.set_xticklabels(
-        [textwrap.shorten(s, 42) for s in labels], rotation=25, ha="right", fontsize=6.5
-    )
+    ax.set_xticklabels(labels, rotation=15, ha="right", fontsize=7)
     ax.set_ylabel("max_t ‖x_t − x_t(§8)‖ / (1 + ‖x_t(§8)‖)")
-    ax.legend(fontsize=7, loc="center right")
+    ax.legend(fontsize=6.5, loc="center right")
     _headline(fig, v)
     _caption(fig, v, controls, f"Exact agreement (0) is drawn at {floor:g}.")
     return _save(fig, out / "p1.png")
