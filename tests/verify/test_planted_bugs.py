@@ -1,5 +1,6 @@
 """Plausible bugs planted into the algorithms are caught by the claims themselves (not only by
-hand tests): an off-by-one β_t and uniform instead of α_t-weighted averaging."""
+hand tests): an off-by-one β_t, uniform instead of α_t-weighted averaging, and in the authors'
+code an off-by-one averaging weight, an unrounded β_t and ALIE's z over the wrong count."""
 
 from __future__ import annotations
 
@@ -59,3 +60,42 @@ def test_uniform_averaging_fails_r1(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_unplanted_estimator_passes_both() -> None:
     assert claims.run("E0", "smoke").passed and claims.run("R1", "smoke").passed
+
+
+# ------------------------------------------------------------------ P1: the authors' code
+
+
+def test_paper_code_averaging_off_by_one_fails_p1(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bug this release fixed: γ_t = 2/(t + 2) instead of the authors' 2/(t + 1)."""
+    from sco.estimators import server
+
+    def old_weight(t: int, *, rounding: bool, floor: float) -> float:
+        g = 2.0 / (t + 2.0)
+        return max(round(g, 3) if rounding else g, floor)
+
+    monkeypatch.setattr(server, "paper_code_weight", old_weight)
+    assert claims.run("P1", "smoke").status == Status.FAIL
+
+
+def test_paper_code_without_rounding_fails_p1(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ignoring the three-decimal rounding of β_t (the family has rounding=True instances)."""
+
+    def unrounded(t: int, *, rounding: bool, floor: float) -> float:
+        return max(1.0 / t, floor)
+
+    monkeypatch.setattr(estimators, "paper_code_beta", unrounded)
+    assert claims.run("P1", "smoke").status == Status.FAIL
+
+
+def test_alie_ctma_code_z_over_m_fails_p1(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ALIE's CTMA-code z computed over m instead of m − f (Baruch's denominator)."""
+    from scipy.special import ndtri
+
+    from sco.attacks import simple
+
+    def wrong_z(m: int, f: int, rule: str = "baruch") -> float:
+        s = (m // 2 + 1) - f
+        return float(ndtri((m - s) / m))
+
+    monkeypatch.setattr(simple, "alie_z", wrong_z)
+    assert claims.run("P1", "smoke").status == Status.FAIL
