@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .aggregators import Aggregator, AggregatorLike, resolve
+from .seeds import as_generator
 
 
 def ratio(out: np.ndarray, x: np.ndarray, subset: np.ndarray | None = None) -> np.ndarray:
@@ -53,9 +54,10 @@ def lower_bound_instance(m: int, f: int, a: np.ndarray) -> np.ndarray:
     return np.concatenate([np.zeros((m - f, a.shape[0])), np.tile(a, (f, 1))])
 
 
-def honest_batch(rng: np.random.Generator, n: int, h: int, d: int) -> np.ndarray:
+def honest_batch(rng: Any, n: int, h: int, d: int) -> np.ndarray:
     """``[n, h, d]`` honest messages from varied families: isotropic and anisotropic Gaussian,
     heavy-tailed (Student t₂), two clusters, near-duplicates, and points on a line."""
+    rng = as_generator(rng)
     kinds = [
         lambda: rng.standard_normal((h, d)),
         lambda: rng.standard_normal((h, d)) * np.geomspace(1.0, 1e-3, d),
@@ -79,10 +81,11 @@ class Probe(NamedTuple):
 
 
 def adversarial_instances(
-    agg: AggregatorLike, m: int, f: int, d: int, rng: np.random.Generator, n: int = 64
+    agg: AggregatorLike, m: int, f: int, d: int, rng: Any, n: int = 64
 ) -> Iterator[tuple[str, np.ndarray]]:
     """Instances ``[n, m, d]`` (honest first, then f Byzantine rows) for each attack of
     docs/theory.md §3 against ``agg``, plus random Byzantine positions at several scales."""
+    rng = as_generator(rng)
     from . import attacks
 
     honest = honest_batch(rng, n, m - f, d)
@@ -100,7 +103,7 @@ def adversarial_instances(
         yield "lower_bound", _lower_bound_family(rng, n, m, f, d)
 
 
-def _lower_bound_family(rng: np.random.Generator, n: int, m: int, f: int, d: int) -> np.ndarray:
+def _lower_bound_family(rng: Any, n: int, m: int, f: int, d: int) -> np.ndarray:
     """The construction behind the lower bound f/(m − 2f), with noise: honest rows are m − 2f
     points near 0 and f points near a far vector a; the f Byzantine rows sit at the majority.
     Any rule that follows the majority is off by about f/(m − f)·a from the honest mean."""
@@ -112,12 +115,13 @@ def _lower_bound_family(rng: np.random.Generator, n: int, m: int, f: int, d: int
     return np.concatenate([near, far, byz], axis=-2)
 
 
-def median_cluster_family(rng: np.random.Generator, n: int, m: int, f: int, d: int) -> np.ndarray:
+def median_cluster_family(rng: Any, n: int, m: int, f: int, d: int) -> np.ndarray:
     """The extremal family of the geometric and coordinate-wise medians (docs/theory.md §6):
     g = ⌈(m − 2f)/2⌉ honest points and the f Byzantine points at 0, the other h − g honest points
     at a unit vector e, with a jitter of 0, 1e-6, 1e-3 or 1e-1 times the scale (spreading the
     cluster approaches the supremum for even m) and random e and scale. ``[n, m, d]``, honest
     rows first."""
+    rng = as_generator(rng)
     h = m - f
     g = -(-(m - 2 * f) // 2)
     e = rng.standard_normal((n, 1, d))
@@ -134,12 +138,13 @@ FAMILIES = ("attacks", "random", "lower_bound", "median_cluster")
 
 
 def starting_instances(
-    agg: AggregatorLike, m: int, f: int, d: int, rng: np.random.Generator, n: int
+    agg: AggregatorLike, m: int, f: int, d: int, rng: Any, n: int
 ) -> Iterator[tuple[str, np.ndarray]]:
     """Named families of instances ``[n, m, d]`` to start a search from: every attack of
     docs/theory.md §3 on varied honest messages, random Byzantine rows, the lower-bound
     construction and the medians' extremal family (the last two when 0 < f < m/2). Non-finite
     attacks are left out: a search needs finite ratios to climb."""
+    rng = as_generator(rng)
     for name, x in adversarial_instances(agg, m, f, d, rng, n):
         if name in ("nan", "inf", "huge"):
             continue
@@ -158,7 +163,7 @@ def local_search(
     agg: AggregatorLike,
     x: np.ndarray,
     f: int,
-    rng: np.random.Generator,
+    rng: Any,
     *,
     iters: int = 200,
     step: float = 0.3,
@@ -173,6 +178,7 @@ def local_search(
     (clipped to [1e-6, 10]). Returns the ratios ``[n]`` and the instances ``[n, m, d]``.
     Works for any rule, including plain callables (it only evaluates the rule).
     """
+    rng = as_generator(rng)
     a = resolve(agg)
     x = np.array(x, dtype=np.float64)
     n, m, d = x.shape
@@ -225,7 +231,7 @@ def search_worst(
     m: int,
     f: int,
     d: int,
-    rng: np.random.Generator,
+    rng: Any,
     *,
     n: int = 16,
     iters: int = 50,
@@ -247,6 +253,7 @@ def search_worst(
     at a looser tolerance); the polished candidates are then scored by ``agg`` itself, so the
     returned ratio is always that of the implemented rule on the returned instance.
     """
+    rng = as_generator(rng)
     guide = agg if surrogate is None else surrogate
     found: dict[str, list[tuple[float, np.ndarray, str, float]]] = {}
     for name, x0 in starting_instances(agg, m, f, d, rng, n):
@@ -273,13 +280,14 @@ def worst_ratio(
     m: int,
     f: int,
     d: int,
-    rng: np.random.Generator,
+    rng: Any,
     n: int = 64,
     *,
     every_subset: bool = False,
 ) -> Probe:
     """The largest realised ratio of ``agg`` over :func:`adversarial_instances` (S = the
     honest rows, or every S of size m − f when ``every_subset``; the latter needs small m)."""
+    rng = as_generator(rng)
     a: Aggregator = resolve(agg)
     best = Probe(-np.inf, np.zeros((m, d)), "")
     for name, x in adversarial_instances(a, m, f, d, rng, n):

@@ -77,8 +77,27 @@ def seed_generators(rng: Any, seeds: Sequence[int]) -> dict[str, list[np.random.
     for k in seeds:
         children = np.random.SeedSequence(entropy, spawn_key=(*prefix, int(k))).spawn(len(ROLES))
         for role, child in zip(ROLES, children, strict=True):
-            out[role].append(np.random.Generator(np.random.PCG64(child)))
+            out[role].append(np.random.Generator(np.random.SFC64(child)))
     return out
+
+
+def as_generator(rng: Any) -> Any:
+    """``rng`` itself when it already draws (a Generator, or a :class:`SeedStack`), else
+    ``np.random.default_rng(rng)`` (an int, a sequence of ints, a SeedSequence or a
+    BitGenerator). Public functions that take ``rng`` call this first, so a Generator passed in
+    keeps advancing and everything ``default_rng`` accepts works."""
+    if hasattr(rng, "standard_normal") and hasattr(rng, "random"):
+        return rng
+    if rng is None:
+        raise ValueError(
+            "rng must be given: an int seed, a SeedSequence, a BitGenerator or a Generator"
+        )
+    try:
+        return np.random.default_rng(rng)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"rng must be anything np.random.default_rng accepts; got {rng!r} ({err})"
+        ) from None
 
 
 class SeedStack:

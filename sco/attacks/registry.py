@@ -12,6 +12,7 @@ import numpy as np
 
 from .._spec import Spec, lookup
 from ..aggregators import AggregatorLike
+from ..seeds import as_generator
 from . import simple as _simple
 from .adaptive_search import adaptive
 
@@ -64,7 +65,7 @@ class Attack:
         honest: np.ndarray,
         *,
         f: int,
-        rng: np.random.Generator | None = None,
+        rng: Any = None,
         aggregator: AggregatorLike | None = None,
     ) -> np.ndarray:
         honest = np.asarray(honest, dtype=np.float64)
@@ -79,7 +80,7 @@ class Attack:
         if "rng" in sig:
             if sig["rng"].default is inspect.Parameter.empty and rng is None:
                 raise ValueError(f"attack {self.name!r} is randomised: pass rng=")
-            kw["rng"] = rng
+            kw["rng"] = None if rng is None else as_generator(rng)
         if "aggregator" in sig:
             if aggregator is None:
                 raise ValueError(f"attack {self.name!r} needs the aggregator: pass aggregator=")

@@ -156,3 +156,23 @@ def test_sign_flip_data_negates_each_byzantine_workers_own_estimator() -> None:
     assert tr.iterates["x"][0, 1, 0] == pytest.approx(x1 - 0.1 * d_hat, rel=1e-14)
     with pytest.raises(ValueError, match=r"^give either attack or byzantine_data='sign_flip'"):
         sco.simulate(p, **{**BASE, "byzantine_data": "sign_flip"})  # type: ignore[arg-type]
+
+
+def test_every_public_rng_takes_what_default_rng_accepts() -> None:
+    """An int, a SeedSequence, a BitGenerator or a Generator give the same draws as
+    ``np.random.default_rng`` of it: attacks, the robustness searches and bucketing."""
+    from sco import robustness
+
+    honest = np.random.default_rng(1).standard_normal((7, 3))
+    gaussian = sco.attacks.make("gaussian")
+    for form in (11, np.random.SeedSequence(11), np.random.PCG64(11)):
+        np.testing.assert_array_equal(
+            gaussian(honest, f=2, rng=form), gaussian(honest, f=2, rng=np.random.default_rng(11))
+        )
+    a = robustness.search_worst("cwtm", 9, 2, 3, rng=5, n=8, iters=2, polish=1)
+    b = robustness.search_worst(
+        "cwtm", 9, 2, 3, rng=np.random.default_rng(5), n=8, iters=2, polish=1
+    )
+    assert a.ratio == b.ratio
+    with pytest.raises(ValueError, match=r"^rng must be anything np.random.default_rng accepts"):
+        gaussian(honest, f=2, rng="seed")
