@@ -9,13 +9,12 @@ f = 4 Byzantine, T = 400 steps, ``ctma(cwtm)`` under ALIE, μ²-SGD.
 Variants, run side by side in this process:
 
 - **before**: verbatim copies (below) of ``LeastSquares.sample`` / ``LeastSquares.stoch_grad``
-  and of ``sco.sampling.BlockSampler`` as they were at commit d0c0183, when the design
+  and of ``sco.sampling.BlockSampler`` as they were at commit d0c0183 (drawing from that
+  code's PCG64 streams, rebuilt from the same seed sequences), when the design
   a ~ N(0, Σ) was drawn with ``np.einsum`` (numpy's own O(d²) loop, no BLAS) so that a seed's
   rows could not depend on the batch, in blocks of up to 64 steps (~1 MB per seed);
-- **after**: the code as it is now (one BLAS product per block of ~256 KiB per seed, BLAS
-  oracles row by row: ``problems._linalg``);
-- **after+rowsum**: after, plus a what-if outside these files, not applied there:
-  :func:`sqnorm_rowsum` in place of ``sco.simulate._sqnorm`` (see its docstring).
+- **after**: the code as it is now (SFC64 streams, one triangular BLAS product in place per
+  block of ~256 KiB per seed, BLAS oracles row by row: ``problems._linalg``);
 
 Everything else (aggregator, attack, estimator, the checkpoint metrics) is the current code in
 all variants.
@@ -49,6 +48,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+from scipy.linalg.blas import dtrmm
 
 import problems
 import sco
@@ -97,6 +97,11 @@ class BlockSamplerBefore:
     """
 
     def __init__(self, problem: Any, generators: list[np.random.Generator], count: int) -> None:
+        # not verbatim: the old code's PCG64 streams, rebuilt from the seed sequences of the
+        # current SFC64 generators (sco.seeds), so "before" draws what it drew at d0c0183
+        generators = [
+            np.random.Generator(np.random.PCG64(g.bit_generator.seed_seq)) for g in generators
+        ]
         self.problem, self.generators, self.count = problem, generators, count
         probe = problem.sample(np.random.default_rng(0), (count,))
         self.block = int(np.clip((1 << 20) // max(probe.nbytes, 1), 1, 64))
@@ -144,19 +149,10 @@ def run(problem: Any, S: int, T: int, **kw: Any) -> None:
     sco.simulate(problem, m=M, f=F, T=T, lr=1 / (8 * T), seeds=S, rng=0, **kw)
 
 
-def sqnorm_rowsum(v: np.ndarray) -> np.ndarray:
-    """What-if for ``sco.simulate._sqnorm`` (not applied there): Σ of squares per seed by
-    numpy's pairwise sum of each contiguous row, one call per row (so still independent of the
-    batch), instead of the exactly rounded ``math.fsum``, whose cost is ~80 ns per element."""
-    sq = np.ascontiguousarray((v * v).reshape(v.shape[0], -1))
-    return np.array([np.add.reduce(row) for row in sq])
-
-
 def plain_time(name: str, S: int, T: int) -> float:
-    """Thread CPU seconds of one run of ``name`` at S seeds (``"after+rowsum"``: the what-if)."""
-    extra = {"_sqnorm": sqnorm_rowsum} if name.endswith("+rowsum") else {}
-    problem, sampler = variant(name.removesuffix("+rowsum"))
-    with patched(BlockSampler=sampler, **extra):
+    """Thread CPU seconds of one run of ``name`` at S seeds."""
+    problem, sampler = variant(name)
+    with patched(BlockSampler=sampler):
         t0 = time.thread_time()
         run(problem, S, T)
         return time.thread_time() - t0
@@ -260,15 +256,16 @@ def profile(name: str, S: int, T: int, repeats: int) -> dict[str, float]:
 
 def floors(S: int, T: int, repeats: int) -> tuple[float, float]:
     """Thread CPU seconds of the two irreducible parts of sampling, for the blocks the after
-    sampler draws (S seeds × ⌈T/K⌉ blocks of K steps): the normal draws (the random stream) and
-    the design product ``[K(m − f), d] @ [d, d + 1]`` (one BLAS ``gemm`` per block)."""
+    sampler draws (S seeds × ⌈T/K⌉ blocks of K steps): the normal draws (the random stream, SFC64
+    as in ``sco.seeds``) and the design product, ``zᵀ ← M zᵀ`` with the lower-triangular
+    ``[d + 1, d + 1]`` M in place on ``[d + 1, K(m − f)]`` (one BLAS ``trmm`` per block)."""
     problem = problems.LeastSquares.random(D, rng=0)
     h = M - F
     K = SIM.BlockSampler(problem, [np.random.default_rng(0)], h).block
     blocks = S * -(-T // K)
-    gen = np.random.default_rng(0)
+    gen = np.random.Generator(np.random.SFC64(0))
     z = gen.standard_normal((K * h, D + 1))
-    design = problem._design
+    design = problem._design  # the lower-triangular [d + 1, d + 1] factor M
     best_n = best_p = np.inf
     for _ in range(repeats):
         t0 = time.thread_time()
@@ -276,7 +273,7 @@ def floors(S: int, T: int, repeats: int) -> tuple[float, float]:
             gen.standard_normal((K * h, D + 1))
         t1 = time.thread_time()
         for _ in range(blocks):
-            np.matmul(z[:, :D], design)
+            dtrmm(1.0, design, z.T, side=0, lower=1, overwrite_b=1)
         t2 = time.thread_time()
         best_n, best_p = min(best_n, t1 - t0), min(best_p, t2 - t1)
     return float(best_n), float(best_p)
@@ -289,7 +286,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     T, S, repeats = args.T, args.seeds, args.repeats
-    configs = [(v, s) for s in (1, S) for v in ("before", "after", "after+rowsum")]
+    configs = [(v, s) for s in (1, S) for v in ("before", "after")]
     best = dict.fromkeys(configs, np.inf)
     with one_blas_thread():
         for v in ("before", "after"):  # warm-up: imports, caches, first allocations
@@ -309,7 +306,7 @@ def main() -> None:
         f"{ESTIMATOR}; thread CPU time, 1 BLAS thread, min of {repeats} interleaved runs"
     )
     print(f"{'':14}{'S = 1':>10}{f'S = {S}':>10}{f'{S} seeds / 1':>16}{'seed·steps/s':>16}")
-    for v in ("before", "after", "after+rowsum"):
+    for v in ("before", "after"):
         one, many = best[v, 1], best[v, S]
         print(f"{v:14}{one:>9.3f}s{many:>9.3f}s{many / one:>15.2f}×{S * T / many:>16,.0f}")
     scaling = best["after", S] / best["after", 1]
@@ -317,11 +314,6 @@ def main() -> None:
     print(f"seed scaling after: {S} seeds cost {scaling:.2f}× one seed (target ≤ 4)")
     print(f"throughput after / before at S = {S}: {throughput:.2f}× (target ≥ 2)")
     print(f"one seed after / before: {best['after', 1] / best['before', 1]:.2f}×")
-    print(
-        "after+rowsum = after, plus the what-if sqnorm_rowsum for sco.simulate._sqnorm (not "
-        f"applied there): scaling {best['after+rowsum', S] / best['after+rowsum', 1]:.2f}×, "
-        f"throughput {best['before', S] / best['after+rowsum', S]:.2f}× before"
-    )
     print()
     print("where the time goes (share of one run; timing proxies, wall clock, min of runs):")
     print(f"{'':14}" + "".join(f"{p:>12}" for p in (*PARTS, "loop")) + f"{'total':>10}")

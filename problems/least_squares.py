@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+from scipy.linalg.blas import dtrmm as _trmm
 
 from ._ball import BallProblem
 from ._checks import RngLike, check_int, check_real, check_vector, is_symmetric, readonly
@@ -63,8 +62,16 @@ class LeastSquares(BallProblem):
         self.x_star = readonly(check_vector("x_star", x_star, sig.shape[0]))
         self.noise = check_real("noise", noise, low=0.0)
         self.f_star = 0.5 * self.noise**2
-        # [d, d + 1]: z[:d] @ design = (a, aᵀx*) for a = Σ^{1/2}z (Σ^{1/2} is symmetric)
-        self._design = readonly(np.column_stack([self._root, self._root @ self.x_star]))
+        # Lower-triangular [d + 1, d + 1] factor M = [[C, 0], [x*ᵀC, s]] with C Cᵀ = Σ, C the
+        # transpose of the R of a QR of Σ^{1/2} (C Cᵀ = Σ^{1/2}ᵀΣ^{1/2}; fine for singular Σ):
+        # M z = (a, aᵀx* + s·z_d) with a = C z_{:d} ~ N(0, Σ) (see ``sample``).
+        chol = np.linalg.qr(self._root).R.T
+        tri = np.zeros((sig.shape[0] + 1, sig.shape[0] + 1), order="F")
+        tri[:-1, :-1] = chol
+        tri[-1, :-1] = chol.T @ self.x_star
+        tri[-1, -1] = self.noise
+        self._chol = readonly(chol)
+        self._design = readonly(tri)
         self._set_domain(center, radius, x0)
         lam1, trace = float(eig[-1]), float(eig.sum())
         self.L = lam1
@@ -109,10 +116,11 @@ class LeastSquares(BallProblem):
 
         All n = prod(shape) pairs come from one draw z ~ N(0, I) of shape ``[n, d + 1]`` (pair j
         takes normals j(d + 1) .. j(d + 1) + d of the stream, so ``sample(rng, (K, n))`` consumes
-        the same normals, in the same order, as K consecutive calls ``sample(rng, (n,))``) and
-        one BLAS product ``z[:, :d] @ [Σ^{1/2} | Σ^{1/2}x*]`` of shape ``[n, d] @ [d, d + 1]``:
+        the same normals, in the same order, as K consecutive calls ``sample(rng, (n,))``),
+        mapped in place by one BLAS ``trmm`` with the lower-triangular ``[d + 1, d + 1]`` matrix
+        M = [[C, 0], [x*ᵀC, s]], where C is a lower-triangular factor of Σ (C Cᵀ = Σ):
 
-            a = Σ^{1/2}z_{:d},   b = aᵀx* + s·z_d   (aᵀx* taken as z_{:d}ᵀ(Σ^{1/2}x*)).
+            a = C z_{:d} ~ N(0, Σ),   b = (Cᵀx*)ᵀz_{:d} + s·z_d = aᵀx* + s·z_d (to rounding).
 
         Block consistency therefore holds for the stream and in distribution; the values of the
         block draw and of the per-step draws agree to rounding (a few ulps), not bit for bit, since
@@ -121,12 +129,22 @@ class LeastSquares(BallProblem):
         for the same shape ``(K, count)``, so a seed's samples are the same alone or in a batch.
         """
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        out = np.empty((*shape, self.dim + 1))
+        self.sample_into(rng, out)
+        return out
+
+    def sample_into(self, rng: np.random.Generator, out: np.ndarray) -> None:
+        """``sample(rng, out.shape[:-1])`` written into ``out`` (C-contiguous float64
+        ``[..., d + 1]``), the same bits, without a new array (``sco.sampling.BlockSampler``)."""
         d = self.dim
-        n = math.prod(shape)
-        z = rng.standard_normal((n, d + 1))
-        out = np.matmul(z[:, :d], self._design)  # [n, d + 1]: a, then aᵀx*
-        out[:, d] += self.noise * z[:, d]
-        return out.reshape(*shape, d + 1)
+        if out.shape[-1:] != (d + 1,) or out.dtype != np.float64 or not out.flags.c_contiguous:
+            raise ValueError(f"out must be a C-contiguous float64 [..., {d + 1}] array")
+        z = out.reshape(-1, d + 1)  # a view: out is C-contiguous
+        rng.standard_normal(z.shape, out=z)
+        # zᵀ ([d + 1, n], Fortran order) ← M zᵀ in place: one BLAS trmm
+        res = _trmm(1.0, self._design, z.T, side=0, lower=1, overwrite_b=1)
+        if not np.shares_memory(res, z):  # pragma: no cover - scipy copied the operand
+            z[...] = res.T
 
     def stoch_grad(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray:
         """g(x; a, b) = a(aᵀx − b); ``x[..., d]`` and ``samples[..., d + 1]`` broadcast to
@@ -139,4 +157,6 @@ class LeastSquares(BallProblem):
         """
         a, b = samples[..., :-1], samples[..., -1]
         resid = rowdot(a, np.asarray(x, dtype=np.float64)) - b
-        return a * resid[..., None]
+        # a·resid as one product per entry (the bits of ``a * resid[..., None]``); einsum's
+        # loop is faster than the broadcast multiply over the strided rows of a block
+        return np.einsum("...i,...->...i", a, resid)

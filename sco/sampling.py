@@ -30,29 +30,40 @@ class BlockSampler:
     Every K steps, seed s's generator draws one block ``problem.sample(g_s, (K, count))``
     (``[K, count, ...]``) and the S blocks are stacked into ``[S, K, count, ...]``; step i of
     the block returns the view ``[:, i]``. One call per seed and block replaces K per-step calls.
+    A problem with ``sample_into(g, out)`` (e.g. ``problems.LeastSquares``; the same bits as
+    ``sample(g, out.shape[:-1])``, written into ``out``) fills its slice ``[s]`` of the new
+    ``[S, K, count, ...]`` array directly, without the copy of stacking.
 
     Why a seed's samples do not depend on the batch: K comes from :func:`block_length` of one
     step's sample size (never from S), so seed s's generator always receives the same calls
     ``sample(g_s, (K, count))``, with the same shape, in the same order, alone or beside any
     other seeds. The result of such a call depends only on the generator's stream and on the
     shape, even when ``problem.sample`` uses BLAS (``LeastSquares`` draws its design with one
-    ``[K·count, d] @ [d, d + 1]`` product, whose rounding could change with the number of rows
-    but not with anything else). The values equal per-step draws ``sample(g_s, (count,))`` in
-    distribution and consume the same random numbers, but may differ from them by rounding (see
-    :class:`sco.Problem`). Each block is a new array, so views returned earlier stay valid.
+    triangular ``[d + 1, d + 1] @ [d + 1, K·count]`` product, whose rounding could change with
+    the number of rows but not with anything else). The values equal per-step draws
+    ``sample(g_s, (count,))`` in distribution and consume the same random numbers, but may differ
+    from them by rounding (see :class:`sco.Problem`). Each block is a new array, so views
+    returned earlier stay valid.
     """
 
     def __init__(self, problem: Problem, generators: list[np.random.Generator], count: int) -> None:
         self.problem, self.generators, self.count = problem, generators, count
         probe = problem.sample(np.random.default_rng(0), (count,))
         self.block = block_length(probe.nbytes)
+        self.fill = getattr(problem, "sample_into", None)
+        self.shape, self.dtype = (len(generators), self.block, count, *probe.shape[1:]), probe.dtype
         self.buffer: np.ndarray | None = None
         self.i = self.block
 
     def __call__(self) -> np.ndarray:
         if self.i == self.block:
-            shape = (self.block, self.count)
-            self.buffer = np.stack([self.problem.sample(g, shape) for g in self.generators])
+            if self.fill is not None:
+                self.buffer = np.empty(self.shape, dtype=self.dtype)
+                for g, out in zip(self.generators, self.buffer, strict=True):
+                    self.fill(g, out)
+            else:
+                shape = (self.block, self.count)
+                self.buffer = np.stack([self.problem.sample(g, shape) for g in self.generators])
             self.i = 0
         assert self.buffer is not None
         out = self.buffer[:, self.i]

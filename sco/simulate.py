@@ -89,8 +89,8 @@ def simulate(
         ``trace.config["lr"]``.
     seeds : int or sequence of int
         A count S (seed indices 0..S−1) or explicit seed indices. Seed k draws from
-        ``SeedSequence(rng, spawn_key=(k,))`` spawned per role, so its trajectory is
-        bit-identical alone or in any batch.
+        ``SeedSequence(rng, spawn_key=(k,))`` spawned per role, one SFC64 stream per role
+        (:mod:`sco.seeds`), so its trajectory is bit-identical alone or in any batch.
     rng : anything ``np.random.default_rng`` accepts
         Root entropy of the run (``None``: fresh entropy). ``trace.config["rng"]`` records the
         resolved entropy, so ``trace.config`` reruns the same trajectories bit for bit.
@@ -303,6 +303,8 @@ def _record(
 def _sqnorm(v: np.ndarray) -> np.ndarray:
     """Σ of squares over every axis but the first (seeds): ``[S, ...] -> [S]``, one reduction
     per seed over a contiguous row of fixed length, so a seed's value cannot depend on how many
-    seeds share the array."""
+    seeds share the array: numpy reduces the last axis of a C-contiguous, aligned float64 array
+    without buffering, calling its (pairwise) add loop once per row with that row's length,
+    exactly as for the row alone (no Python loop over seeds)."""
     sq = np.ascontiguousarray((v * v).reshape(v.shape[0], -1))
-    return np.array([np.add.reduce(row) for row in sq])
+    return np.asarray(np.add.reduce(sq, axis=1))

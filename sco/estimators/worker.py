@@ -71,6 +71,10 @@ def storm(beta: Callable[[int], float]) -> WorkerEstimator:
     def update(state: Message, g: np.ndarray, g_prev: np.ndarray | None, t: int) -> Message:
         if g_prev is None:
             raise ValueError("storm needs the gradient at the previous point (g_prev)")
-        return Message(g + (1.0 - beta(t)) * (state.d - g_prev))
+        # g + (1 − β_t)(d_{t−1} − g_prev), the same roundings, in one new array
+        d = np.subtract(state.d, g_prev)
+        d *= 1.0 - beta(t)
+        d += g
+        return Message(d)
 
     return WorkerEstimator(_first, update, True)

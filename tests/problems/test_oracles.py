@@ -176,12 +176,15 @@ def test_samples_depend_only_on_the_stream_and_the_shape(problem: problems.BallP
 
 @pytest.mark.parametrize("dim", [3, 100])
 def test_least_squares_sample_is_the_design_formula(dim: int) -> None:
-    """a = Σ^{1/2}z and b = aᵀx* + s·z_d from the same normals z: the BLAS product agrees to
-    rounding with the formula evaluated one pair at a time (numpy's einsum, no BLAS)."""
+    """a = Cz with C lower triangular, C Cᵀ = Σ, and b = aᵀx* + s·z_d from the same normals z:
+    the BLAS product agrees to rounding with the formula evaluated one pair at a time (numpy's
+    einsum, no BLAS)."""
     p = problems.LeastSquares.random(dim, noise=0.7, rng=4)
+    np.testing.assert_array_equal(p._chol, np.tril(p._chol))
+    np.testing.assert_allclose(p._chol @ p._chol.T, p.cov, rtol=0, atol=1e-13)
     got = p.sample(np.random.default_rng(9), (6, 13))
     z = np.random.default_rng(9).standard_normal((6, 13, dim + 1))
-    a = np.einsum("...i,ij->...j", z[..., :-1], p._root)
+    a = np.einsum("...i,ji->...j", z[..., :-1], p._chol)
     b = np.einsum("...i,i->...", a, p.x_star) + 0.7 * z[..., -1]
     np.testing.assert_allclose(got[..., :dim], a, rtol=1e-12, atol=1e-13)
     np.testing.assert_allclose(got[..., dim], b, rtol=1e-12, atol=1e-13)
