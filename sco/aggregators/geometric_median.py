@@ -435,6 +435,7 @@ def _solve(
     total = np.einsum("ni,nij->nj", flat_g.astype(np.float64), y)
     rows = _Rows(y, flat_g, np.maximum(count, 1), total)
     nb = y.shape[0]
+    all_rows = rows
     out_z = np.zeros((nb, d))
     out_obj = np.zeros(nb)
     out_gap = np.zeros(nb)
@@ -527,6 +528,18 @@ def _solve(
         low_obj, low_gap = np.minimum(low_obj, nxt.obj), np.minimum(low_gap, nxt.gap)
         prev_gap, st = st.gap, nxt
 
+    # Exact finish: where the good data point nearest to the result satisfies the vertex
+    # condition ‖R‖ ≤ η, that point is a median; return it exactly (its certificate is exact),
+    # even when the gap was certified at a nearby iterate first.
+    near = np.where(
+        all_rows.good, np.einsum("nij,nij->ni", y - out_z[:, None], y - out_z[:, None]), np.inf
+    ).argmin(axis=-1)
+    cand = _evaluate(all_rows, y[np.arange(nb), near], all_good)
+    vertex = (cand.eta > 0) & (cand.rnorm <= cand.eta) & all_rows.good.any(axis=-1)
+    if vertex.any():
+        out_z[vertex] = cand.z[vertex]
+        out_obj[vertex] = cand.obj[vertex]
+        out_gap[vertex] = (_ROUNDING * all_rows.n_good * cand.obj)[vertex]
     obj = out_obj * scale
     gap = out_gap * scale
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -452,3 +452,24 @@ def test_every_certificate_is_a_valid_bound_at_any_point(solved: Solved) -> None
             assert np.all(gap >= excess - slack), (name, kind, gap, excess)
         checked += len(zs)
     assert checked > 500
+
+
+@pytest.mark.parametrize(
+    ("m", "f", "d"), [(27, 1, 8), (5, 2, 3), (41, 20, 2), (9, 3, 1), (16, 7, 5)]
+)
+def test_a_median_at_a_data_point_is_returned_exactly_even_if_certified_nearby(
+    m: int, f: int, d: int
+) -> None:
+    """The lower-bound construction of docs/theory.md §2 (m − f zeros, f copies of a): the median
+    is the data point 0 (multiplicity m − f > f ≥ ‖Σ u_i‖), so GM must return 0 exactly; a
+    certificate reached at a nearby iterate first (relative gap ≤ tol) is not enough. Found by
+    claim K2 at m = 27, f = 1, d = 8, where the ratio came out 0.03999999974 instead of 1/25."""
+    from sco.robustness import lower_bound_instance
+
+    rng = np.random.default_rng([m, f, d])
+    a = rng.standard_normal(d) * 10.0 ** rng.uniform(-3, 3)
+    x = lower_bound_instance(m, f, a)
+    z = geometric_median(x, f=f)
+    assert np.array_equal(z, np.zeros(d))
+    cert = geometric_median_certified(x)
+    assert cert.converged and np.array_equal(cert.z, np.zeros(d))
