@@ -9,6 +9,8 @@ Subpackages: :mod:`sco.aggregators` (robust rules, CTMA, NNM, bucketing), :mod:`
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import aggregators, attacks, estimators, robustness
 from ._version import __version__
 from .problem import Problem
@@ -24,4 +26,15 @@ __all__ = [
     "estimators",
     "robustness",
     "simulate",
+    "testing",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``sco.testing`` is imported on first access (it imports neither pytest nor hypothesis
+    at module level, but nothing in ``import sco`` needs it)."""
+    if name == "testing":
+        import importlib
+
+        return importlib.import_module(".testing", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

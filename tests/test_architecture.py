@@ -17,9 +17,10 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     "problems": ({"problems", "numpy", "scipy"}, {"cvxpy", "sklearn"}),
     "sco": ({"sco", "numpy", "scipy"}, set()),
 }
-# sco.testing offers hypothesis strategies; it may import hypothesis inside a function only.
+# sco.testing offers hypothesis strategies and pytest parametrisation; it may import those inside
+# a function only.
 # Trace.to_frame returns a pandas DataFrame; pandas is imported inside that method only.
-LAZY_EXTRA = {"sco/testing.py": {"hypothesis"}, "sco/trace.py": {"pandas"}}
+LAZY_EXTRA = {"sco/testing.py": {"hypothesis", "pytest"}, "sco/trace.py": {"pandas"}}
 
 
 def imports(source: str) -> list[tuple[str, bool]]:
