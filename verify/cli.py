@@ -2,15 +2,18 @@
 
 Exit codes of ``sco verify``: 0 every claim passes and every negative control is rejected;
 1 a claim fails or is vacuous, or a negative control passes; 3 nothing failed but a verdict is
-inconclusive; 2 bad usage (one line on stderr, before any computation).
+inconclusive; 2 bad usage (one line on stderr, before any computation). Every command: 2 bad
+usage (a bad spec, option or output directory, checked before computing), 130 stopped by Ctrl-C,
+143 by SIGTERM (``sco sweep`` keeps every finished run; a rerun resumes).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sco import __version__
@@ -81,8 +84,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from verify.sweep import SpecError, expand, load_spec
+    from sco import __version__
+    from verify.sweep import SpecError, Store, StoreError, expand, load_spec
     from verify.sweep.runner import execute
+    from verify.sweep.spec import run_key
 
     try:
         runs = expand(load_spec(args.spec))
@@ -90,11 +95,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise _UsageError(str(exc)) from exc
     if len(runs) != 1:
         raise _UsageError(f"{args.spec} describes {len(runs)} runs; use 'sco sweep' for a grid")
+    store = None
     if args.out:
-        from verify import sweep
-
-        sweep.run(args.spec, args.out, progress=False)
-    res = execute(runs[0])
+        _writable_dir(args.out)
+        try:
+            store = Store(args.out)
+        except StoreError as exc:
+            print(f"sco: error: {exc}", file=sys.stderr)
+            return 1
+    try:
+        res = execute(runs[0])
+        if store is not None:
+            store.put(run_key(runs[0], __version__), runs[0], __version__, res)
+    finally:
+        if store is not None:
+            store.close()
     steps = res["steps"]
     print(
         f"{runs[0]['aggregator']} / {runs[0]['attack']} / {runs[0]['estimator']}, "
@@ -109,9 +124,46 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _confirm(yes: bool) -> Callable[[int, float], bool]:
+    """Before a grid of more than ``sweep.LARGE`` pending runs: go on with --yes, ask on a
+    TTY, refuse (usage error) otherwise."""
+
+    def ask(n: int, seconds: float) -> bool:
+        size = f"{n} runs to compute, estimated {_duration(seconds)}"
+        if yes:
+            print(f"sco: {size}", file=sys.stderr, flush=True)
+            return True
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise _UsageError(f"{size}; pass --yes to start a sweep of more than 1000 runs")
+        print(f"sco: {size}. Continue? [y/N] ", end="", file=sys.stderr, flush=True)
+        try:
+            return input().strip().lower() in ("y", "yes")
+        except EOFError:
+            return False
+
+    return ask
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"~{seconds:.0f} s"
+    if seconds < 7200:
+        return f"~{seconds / 60:.0f} min"
+    return f"~{seconds / 3600:.1f} h"
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from verify import sweep
 
+    if args.scheduler is not None and args.executor != "dask":
+        raise _UsageError("--scheduler needs --executor dask (the local executor has none)")
+    if args.workers < 1:
+        raise _UsageError(f"--workers must be >= 1; got {args.workers}")
+    try:
+        sweep.expand(sweep.load_spec(args.spec))  # the whole grid, before anything else
+    except sweep.SpecError as exc:
+        raise _UsageError(str(exc)) from exc
+    _writable_dir(args.out)
     try:
         summary = sweep.run(
             args.spec,
@@ -119,9 +171,17 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             executor=args.executor,
             workers=args.workers,
             scheduler=args.scheduler,
+            confirm=_confirm(args.yes),
+            progress=True,
         )
     except sweep.SpecError as exc:
         raise _UsageError(str(exc)) from exc
+    except sweep.Declined:
+        print("sco: not started", file=sys.stderr)
+        return 1
+    except sweep.Interrupted as exc:
+        print(exc, file=sys.stderr, flush=True)
+        return 128 + int(exc.signum)
     except sweep.StoreError as exc:
         print(f"sco: error: {exc}", file=sys.stderr)
         return 1
@@ -183,10 +243,22 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+EPILOG = """exit codes: 0 success (verify: every claim passes, every negative control is
+rejected); 1 verify: a claim fails or is vacuous, or a negative control passes (other commands:
+a damaged results store, or a large sweep not confirmed); 3 verify: nothing failed but a verdict
+is inconclusive; 2 bad usage: a bad spec key, option or --out, reported as one line naming it
+before anything is computed; 130 interrupted by Ctrl-C, 143 by SIGTERM (sco sweep prints
+"interrupted: N of M runs stored; rerun to resume" and keeps every finished run).
+sco sweep asks before a grid of more than 1000 runs (--yes to skip the question; required off a
+terminal), and off a terminal writes a progress line per finished run."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sco",
         description="byzsco: verify Byzantine-robust stochastic convex optimisation by simulation.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"byzsco {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -217,7 +289,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_sweep.add_argument("--out", default="results", help="results directory (default: results)")
     p_sweep.add_argument("--executor", choices=("local", "dask"), default="local")
     p_sweep.add_argument("--workers", type=int, default=1, help="processes (local) or dask workers")
-    p_sweep.add_argument("--scheduler", help="address of an existing dask.distributed scheduler")
+    p_sweep.add_argument(
+        "--scheduler",
+        help="address of an existing dask.distributed scheduler (with --executor dask)",
+    )
+    p_sweep.add_argument(
+        "--yes", action="store_true", help="start a grid of more than 1000 runs without asking"
+    )
     p_sweep.set_defaults(handler=_cmd_sweep)
     p_report = sub.add_parser(
         "report",
@@ -238,17 +316,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C (the sweep stops its workers and keeps finished runs)."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    previous = None
     try:
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
             return 0
+        try:
+            previous = signal.signal(signal.SIGTERM, _terminate)
+        except ValueError:  # not the main thread: leave SIGTERM alone
+            previous = None
         return int(args.handler(args))
     except _UsageError as exc:
         print(f"sco: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("sco: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,7 @@ raise :class:`SpecError` with a one-line message naming the key.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import itertools
 import json
@@ -29,8 +30,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 import problems
 from sco import aggregators, attacks, estimators
+from sco.simulate import BYZANTINE_DATA
 from sco.trace import METRICS
 
 REQUIRED = ("problem", "aggregator", "estimator", "m", "f", "T", "lr")
@@ -56,6 +60,12 @@ def load(path: str | Path) -> dict[str, Any]:
         return tomllib.loads(p.read_text())
     except FileNotFoundError as exc:
         raise SpecError(f"spec file not found: {p}") from exc
+    except IsADirectoryError as exc:
+        raise SpecError(f"spec {p} is a directory; give a TOML file") from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"spec {p} is not a text (TOML) file") from exc
+    except OSError as exc:
+        raise SpecError(f"spec {p} cannot be read: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{p}: not valid TOML ({exc})") from exc
 
@@ -111,7 +121,9 @@ def validate(point: dict[str, Any]) -> dict[str, Any]:
         raise SpecError(f"seeds must be an integer >= 1; got {cfg['seeds']!r}")
     _int("rng", cfg["rng"], 0)
     lr = cfg["lr"]
-    if lr != "theory" and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0):
+    if lr != "theory" and (
+        isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < float("inf")
+    ):
         raise SpecError(f'lr must be a number > 0 or "theory" (= 1/(8LT)); got {lr!r}')
     for key, module, kind in (
         ("aggregator", aggregators, "aggregator"),
@@ -127,8 +139,65 @@ def validate(point: dict[str, Any]) -> dict[str, Any]:
     for k, v in prob.items():
         if isinstance(v, (dict, list)):
             raise SpecError(f"problem.{k} must be a number or string; got {v!r}")
+    _feasible(cfg)
+    L, labels = _problem_facts(json.dumps({"name": name, **prob}, sort_keys=True))
+    if cfg["byzantine_data"] == "label_flip" and cfg["f"] > 0 and not labels:
+        raise SpecError(f'byzantine_data = "label_flip" needs a problem with labels; got {name!r}')
+    if lr == "theory" and not L > 0:
+        raise SpecError(f'lr = "theory" (1/(8LT)) needs a problem with L > 0; got L = {L!r}')
     cfg["problem"] = {"name": name, **prob}
     return cfg
+
+
+def _feasible(cfg: dict[str, Any]) -> None:
+    """What :func:`sco.simulate` would reject at its start, checked without computing."""
+    m, f = cfg["m"], cfg["f"]
+    if f >= m:
+        raise SpecError(f"f must satisfy 0 <= f < m; got f = {f}, m = {m}")
+    _aggregator_fits(cfg["aggregator"], m, f)
+    bd = cfg["byzantine_data"]
+    if bd is not None and bd not in BYZANTINE_DATA:
+        raise SpecError(f"byzantine_data must be one of {list(BYZANTINE_DATA)}; got {bd!r}")
+    if cfg["attack"] is None and f > 0 and bd is None:
+        raise SpecError(f'attack is required when f > 0 (got f = {f}), e.g. attack = "alie"')
+    if cfg["attack"] is not None and bd is not None and f > 0:
+        raise SpecError(f"give either attack or byzantine_data = {bd!r}, not both")
+    cp = cfg["checkpoints"]
+    if cp is not None and (
+        not isinstance(cp, list)
+        or not cp
+        or any(isinstance(t, bool) or not isinstance(t, int) or not 1 <= t <= cfg["T"] for t in cp)
+    ):
+        raise SpecError(f"checkpoints must be a list of steps in [1, T = {cfg['T']}]; got {cp!r}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _aggregator_fits(spec: str, m: int, f: int) -> None:
+    """m/f feasibility of the aggregator: its declared minimum (nested rules included), then one
+    call on m one-dimensional inputs, which runs the checks only made on data (e.g. k <= m of
+    multi_krum, the buckets of bucketing)."""
+    agg = aggregators.make(spec)
+    need = agg.min_workers(f)
+    if m < need:
+        raise SpecError(f"m: aggregator {spec} needs m >= {need} for f = {f}; got m = {m}")
+    x = np.linspace(-1.0, 1.0, m)[None, :, None]
+    try:
+        agg(x, f=f, rng=np.random.default_rng(0))
+    except ValueError as exc:
+        raise SpecError(f"aggregator {spec} with m = {m}, f = {f}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _problem_facts(prob_json: str) -> tuple[float, bool]:
+    """Build the problem once per distinct table (every keyword and range checked by its
+    constructor); return its smoothness constant L and whether it has labels to flip."""
+    kw = json.loads(prob_json)
+    name = kw.pop("name")
+    try:
+        p = problems.make(name, **kw)
+    except (ValueError, TypeError) as exc:
+        raise SpecError(f"problem ({name}): {exc}") from None
+    return float(p.L), hasattr(p, "stoch_grad_flipped")
 
 
 def _int(key: str, value: Any, low: int) -> None:
@@ -139,13 +208,20 @@ def _int(key: str, value: Any, low: int) -> None:
 _EXAMPLE = {"aggregator": "ctma(cwtm)", "estimator": "mu2sgd", "attack": "alie"}
 
 
+_VALID: set[tuple[str, str]] = set()  # (kind, spec string) already built once: a grid's
+# runs repeat the same few strings, and building them is most of the validation time
+
+
 def _spec_string(key: str, value: Any, make: Any, kind: str) -> None:
     if not isinstance(value, str):
         raise SpecError(f"{key} must be a spec string like {_EXAMPLE[kind]!r}; got {value!r}")
+    if (kind, value) in _VALID:
+        return
     try:
         make(value)
     except ValueError as exc:
         raise SpecError(f"{key}: {exc}") from exc
+    _VALID.add((kind, value))
 
 
 def run_key(cfg: dict[str, Any], version: str) -> str:
