@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-test
+# make verify needs only the package itself (numpy, scipy, sympy, matplotlib, pandas, ...)
+VSTAMP := $(VENV)/.installed-verify
 PACKAGES := sco problems verify
 LINT_DIRS := $(PACKAGES) tests $(wildcard benchmarks) examples docs/conf.py docs/_ext
 REPORT ?= report
@@ -17,6 +19,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,data]'
 	@touch $(STAMP)
 
+$(VSTAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "byzsco needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@touch $(VSTAMP)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(LINT_DIRS)
 	$(VENV)/bin/ruff format --check $(LINT_DIRS)
@@ -29,7 +37,7 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
-verify: $(STAMP)
+verify: $(VSTAMP)
 	$(VENV)/bin/sco verify --out $(REPORT)
 
 # the documentation site, strict: any warning (a broken reference, a docstring numpydoc cannot
