@@ -1,7 +1,7 @@
 """Stochastic convex optimisation problems with known optima and exact (or bounding) constants.
 
 Every problem minimises a convex, L-smooth objective over a Euclidean ball that strictly contains
-its minimiser x*, and declares ``L``, ``sigma2``, ``sigmaL2``, ``sigma_tilde2``, ``x_star`` and
+its minimiser x*, and declares ``L``, ``sigma2``, ``sigma_L2``, ``sigma_tilde2``, ``x_star`` and
 ``f_star`` (docs/theory.md §1). Oracles are batched over any leading shape, and each row of a
 batch is computed on its own (one BLAS call per row, :mod:`problems._linalg`), so its bits do not
 depend on the batch; ``sample(rng, shape)`` is separate from ``stoch_grad(x, samples)`` so that
@@ -27,7 +27,7 @@ from ._logistic_solve import (
 from .least_squares import LeastSquares
 from .logistic import Logistic
 from .quadratic import Quadratic
-from .registry import make, names
+from .registry import make, names, register, unregister
 
 __all__ = [
     "BallProblem",
@@ -39,6 +39,8 @@ __all__ = [
     "make",
     "names",
     "newton_solve",
+    "register",
     "solve_cache_info",
     "solve_logistic",
+    "unregister",
 ]

@@ -10,7 +10,7 @@ from ._checks import check_real, check_vector, readonly
 class BallProblem:
     """Base class: a convex objective minimised over a ball that strictly contains x*.
 
-    Subclasses set ``x_star``, ``f_star``, ``L``, ``sigma2`` and ``sigmaL2`` and implement
+    Subclasses set ``x_star``, ``f_star``, ``L``, ``sigma2`` and ``sigma_L2`` and implement
     ``value``, ``grad``, ``sample`` and ``stoch_grad``. This class owns the domain: ``center``
     (shape ``[d]``), ``radius`` R, the diameter ``D = 2R``, ``project`` and the starting point
     ``x0`` (the centre unless given).
@@ -21,7 +21,7 @@ class BallProblem:
     f_star: float
     L: float
     sigma2: float
-    sigmaL2: float
+    sigma_L2: float
 
     def value(self, x: np.ndarray) -> np.ndarray:
         """f(x) for ``x[..., d]``; returns ``[...]`` (defined by each family)."""
@@ -73,7 +73,7 @@ class BallProblem:
     @property
     def sigma_tilde2(self) -> float:
         """σ̃² = 2σ² + 8D²σ_L², the μ²-SGD estimator-error constant (docs/theory.md §1, Lemma E)."""
-        return 2.0 * self.sigma2 + 8.0 * self.D**2 * self.sigmaL2
+        return 2.0 * self.sigma2 + 8.0 * self.D**2 * self.sigma_L2
 
     def project(self, x: np.ndarray) -> np.ndarray:
         """Euclidean projection Π_K onto the ball; ``x[..., d] -> [..., d]``, never in place.
@@ -99,5 +99,5 @@ class BallProblem:
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(name={self.name!r}, dim={self.dim}, L={self.L:.4g}, "
-            f"sigma2={self.sigma2:.4g}, sigmaL2={self.sigmaL2:.4g}, radius={self.radius:.4g})"
+            f"sigma2={self.sigma2:.4g}, sigma_L2={self.sigma_L2:.4g}, radius={self.radius:.4g})"
         )

@@ -75,8 +75,8 @@ class LeastSquares(BallProblem):
         self._set_domain(center, radius, x0)
         lam1, trace = float(eig[-1]), float(eig.sum())
         self.L = lam1
-        self.sigmaL2 = lam1 * (trace + lam1)
-        self.sigma2 = self.noise**2 * trace + self.D**2 * self.sigmaL2
+        self.sigma_L2 = lam1 * (trace + lam1)
+        self.sigma2 = self.noise**2 * trace + self.D**2 * self.sigma_L2
 
     @classmethod
     def random(

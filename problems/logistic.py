@@ -89,7 +89,7 @@ class Logistic(BallProblem):
         sq_norms = np.einsum("ij,ij->i", a, a)
         self.L = float(np.linalg.eigvalsh(a.T @ a)[-1] / (4.0 * n) + self.reg)
         self.sigma2 = float(sq_norms.mean() / self.batch)
-        self.sigmaL2 = float((sq_norms**2).mean() / 16.0 / self.batch)
+        self.sigma_L2 = float((sq_norms**2).mean() / 16.0 / self.batch)
 
     @classmethod
     def synthetic(

@@ -60,7 +60,7 @@ class Quadratic(BallProblem):
         self.f_star = check_real("f_star", f_star, low=-np.inf)
         self.L = float(max(eig[-1], 0.0))
         self.sigma2 = self.sigma**2
-        self.sigmaL2 = 0.0
+        self.sigma_L2 = 0.0
         self._set_domain(center, radius, x0)
 
     @classmethod

@@ -19,6 +19,27 @@ _BUILDERS: dict[str, Callable[..., BallProblem]] = {
 }
 
 
+def register(
+    name: str, builder: Callable[..., BallProblem], *, replace: bool = False
+) -> Callable[..., BallProblem]:
+    """Register a problem ``builder(**kw)`` under ``name`` for :func:`make`, TOML sweeps and
+    ``sco list``; an existing name raises ``ValueError`` unless ``replace=True``. Returns
+    ``builder``. (The same pattern as ``sco``'s registries; ``problems`` never imports ``sco``.)"""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"problem name must be an identifier like 'my_problem'; got {name!r}")
+    if not callable(builder):
+        raise ValueError(f"problem {name!r}: builder must be callable; got {builder!r}")
+    if name in _BUILDERS and not replace:
+        raise ValueError(f"problem {name!r} is already registered; pass replace=True to replace it")
+    _BUILDERS[name] = builder
+    return builder
+
+
+def unregister(name: str) -> None:
+    """Remove a registered problem (no error if absent)."""
+    _BUILDERS.pop(name, None)
+
+
 def names() -> list[str]:
     """The names accepted by :func:`make`."""
     return sorted(_BUILDERS)

@@ -161,15 +161,15 @@ def bind(
 
 
 def lookup(
-    kind: str, spec: str | Spec, table: dict[str, Any], fixed: set[str]
+    kind: str, spec: str | Spec, table: Any, fixed: set[str]
 ) -> tuple[str, Any, dict[str, object]]:
-    """Resolve a keyword-only spec (``"ipm(eps=0.5)"``) against ``table`` (name → callable):
-    returns (name, callable, checked keywords). Unknown names, positional arguments and unknown
-    keywords (the callable's parameters minus ``fixed``) raise ``ValueError``."""
+    """Resolve a keyword-only spec (``"ipm(eps=0.5)"``) against ``table`` (a
+    :class:`sco._registry.Registry` of callables): returns (name, callable, checked keywords).
+    Unknown names, positional arguments and unknown keywords (the callable's parameters minus
+    ``fixed``) raise ``ValueError``."""
     parsed = parse(spec) if isinstance(spec, str) else spec
-    if parsed.name not in table:
-        raise unknown_name(kind, parsed.name, sorted(table))
+    name = table.canonical(parsed.name)
     if parsed.args:
-        raise ValueError(f"{kind} {parsed.name!r} takes only keyword parameters; got {parsed!s}")
-    func = table[parsed.name]
-    return parsed.name, func, bind(kind, parsed.name, func, dict(parsed.kwargs), fixed)
+        raise ValueError(f"{kind} {name!r} takes only keyword parameters; got {parsed!s}")
+    func = table.get(name)
+    return name, func, bind(kind, name, func, dict(parsed.kwargs), fixed)

@@ -15,10 +15,12 @@ import numpy as np
 import sympy as sp
 
 m, f, T, t, eta, L, D = sp.symbols("m f T t eta L D", positive=True)
-sigma2, sigmaL2, kappa, kappa_A, k = sp.symbols("sigma2 sigma_L2 kappa kappa_A k", nonnegative=True)
+sigma2, sigma_L2, kappa, kappa_A, k = sp.symbols(
+    "sigma2 sigma_L2 kappa kappa_A k", nonnegative=True
+)
 
 q = f / (m - 2 * f)
-sigma_tilde2 = 2 * sigma2 + 8 * D**2 * sigmaL2
+sigma_tilde2 = 2 * sigma2 + 8 * D**2 * sigma_L2
 S_const = sp.sqrt(sigma_tilde2) * (sp.sqrt(kappa) + 1 / sp.sqrt(m - f))
 
 
@@ -121,4 +123,4 @@ def get(name: str) -> Bound:
 
 def problem_constants(problem: Any) -> dict[str, float]:
     """The numbers a bound needs from a problem: L, D, σ², σ_L²."""
-    return {"L": problem.L, "D": problem.D, "sigma2": problem.sigma2, "sigma_L2": problem.sigmaL2}
+    return {"L": problem.L, "D": problem.D, "sigma2": problem.sigma2, "sigma_L2": problem.sigma_L2}

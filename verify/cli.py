@@ -219,8 +219,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_list(args: argparse.Namespace) -> int:
     import problems
     from sco import aggregators, attacks, estimators
+    from sco._registry import load_plugins
     from verify import claims
 
+    load_plugins()  # installed packages' rules (entry-point group byzsco.plugins)
     print("problems:    " + ", ".join(problems.names()))
     print("aggregators: " + ", ".join(aggregators.names()))
     print("attacks:     " + ", ".join(attacks.names()))

@@ -8,6 +8,7 @@ exactly over leading axes and never mutates its input; :func:`make` builds a con
 
 from __future__ import annotations
 
+from . import _builtin  # noqa: F401 - the built-in rules register themselves
 from .bucketing import bucketing, default_bucket_size
 from .centered_clipping import centered_clipping
 from .coordinatewise import cwmed, cwtm
@@ -20,7 +21,16 @@ from .geometric_median import (
 from .krum import krum, krum_scores, multi_krum
 from .mean import mean
 from .nnm import nnm, nnm_mix
-from .registry import ALIASES, Aggregator, AggregatorLike, make, names, resolve
+from .registry import (
+    ALIASES,
+    Aggregator,
+    AggregatorLike,
+    make,
+    names,
+    register,
+    resolve,
+    unregister,
+)
 
 __all__ = [
     "ALIASES",
@@ -43,5 +53,7 @@ __all__ = [
     "names",
     "nnm",
     "nnm_mix",
+    "register",
     "resolve",
+    "unregister",
 ]

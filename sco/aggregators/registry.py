@@ -14,7 +14,8 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-from .._spec import Spec, bind, parse, unknown_name
+from .._registry import Registry
+from .._spec import Spec, bind, parse
 
 KappaFn: TypeAlias = Callable[[int, int, "Aggregator | None"], "float | None"]
 
@@ -63,45 +64,113 @@ class Entry:
     rtol: float = 1e-10  # relative accuracy of the output (iterative solvers are looser)
     min_m: Callable[[int], int] = field(default=lambda f: 2 * f + 1)
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # word-valued params
+    reference: str = ""
 
 
-def _entries() -> dict[str, Entry]:
-    from .bucketing import bucketing
-    from .centered_clipping import centered_clipping
-    from .coordinatewise import cwmed, cwtm
-    from .ctma import TIES, ctma
-    from .geometric_median import geometric_median
-    from .krum import krum, multi_krum
-    from .mean import mean
-    from .nnm import nnm
-
-    return {
-        "mean": Entry(mean, _kappa_mean, robust=False, min_m=lambda f: 1),
-        "cwtm": Entry(cwtm, _kappa_cwtm),
-        "cwmed": Entry(cwmed, _kappa_median),
-        "gm": Entry(geometric_median, _kappa_median, rtol=1e-6),
-        "krum": Entry(krum, _kappa_krum, min_m=lambda f: 2 * f + 3),
-        "multi_krum": Entry(multi_krum, None, min_m=lambda f: 2 * f + 3),
-        "cc": Entry(centered_clipping, None),
-        "ctma": Entry(ctma, _kappa_ctma, meta=True, choices={"ties": TIES}),
-        "nnm": Entry(nnm, _kappa_nnm, meta=True),
-        "bucketing": Entry(bucketing, None, meta=True, randomized=True, equivariant=True),
-    }
+REGISTRY: Registry[Entry] = Registry("aggregator")
+#: Alternative names: geometric_median = gm, centered_clipping = cc (and any registered ones).
+ALIASES = REGISTRY.aliases
 
 
-ALIASES = {"geometric_median": "gm", "centered_clipping": "cc"}
-_REGISTRY: dict[str, Entry] = {}
+def _as_kappa(kappa: KappaFn | float | None) -> KappaFn | None:
+    if kappa is None or callable(kappa):
+        return kappa
+    if isinstance(kappa, bool) or not isinstance(kappa, (int, float)) or not kappa >= 0:
+        raise ValueError(
+            f"kappa must be a number >= 0, a callable (m, f, base) or None; got {kappa!r}"
+        )
+    value = float(kappa)
+    return lambda m, f, base: value
 
 
-def _registry() -> dict[str, Entry]:
-    if not _REGISTRY:
-        _REGISTRY.update(_entries())
-    return _REGISTRY
+def _as_min_m(min_workers: Callable[[int], int] | int | None) -> Callable[[int], int]:
+    if min_workers is None:
+        return lambda f: 2 * f + 1
+    if callable(min_workers):
+        return min_workers
+    if isinstance(min_workers, bool) or not isinstance(min_workers, int) or min_workers < 1:
+        raise ValueError(
+            f"min_workers must be an integer >= 1, a callable f -> m or None; got {min_workers!r}"
+        )
+    n = int(min_workers)
+    return lambda f: max(n, f + 1)
+
+
+def register(
+    name: str,
+    fn: Callable[..., np.ndarray],
+    *,
+    kappa: KappaFn | float | None = None,
+    reference: str = "",
+    robust: bool = False,
+    equivariant: bool = False,
+    randomised: bool = False,
+    min_workers: Callable[[int], int] | int | None = None,
+    meta: bool = False,
+    choices: Mapping[str, tuple[str, ...]] | None = None,
+    rtol: float = 1e-10,
+    aliases: tuple[str, ...] = (),
+    replace: bool = False,
+) -> Callable[..., np.ndarray]:
+    """Register an aggregation rule ``fn(x[..., m, d], *, f, **params) -> [..., d]`` under
+    ``name``, so that ``make(name)``, nested specs (``"ctma(name)"``), TOML sweeps and
+    ``sco list`` know it. Returns ``fn``.
+
+    Parameters
+    ----------
+    kappa : callable or number, optional
+        The declared (f, κ) constant of docs/theory.md §2: a number, or ``kappa(m, f, base)``
+        returning a float or None (``base`` is the base :class:`Aggregator` of a meta rule).
+        :func:`sco.testing.check_aggregator` checks the realised ratio against it.
+    reference : str
+        Where the rule comes from (a citation), shown by the conformance suite and docs.
+    robust : bool
+        Up to f non-finite rows never make the output non-finite.
+    equivariant : bool
+        Translation equivariant: A(x + c) = A(x) + c.
+    randomised : bool
+        The rule draws random numbers: it takes ``rng=``.
+    min_workers : callable, int or None
+        The smallest m for f Byzantine workers: ``min_workers(f)``, a fixed number, or None for
+        2f + 1.
+    meta : bool
+        The rule takes a base aggregator (``base=``, an :class:`Aggregator`) and ``rng=``, and
+        its spec a nested base: ``name(cwtm)``.
+    choices : mapping, optional
+        Word-valued parameters and their valid words, e.g. ``{"ties": ("midpoint", "lower")}``.
+    rtol : float
+        Relative accuracy of the output (iterative solvers are looser than 1e-10).
+    aliases : tuple of str
+        Other names for the rule.
+    replace : bool
+        Replace an existing registration instead of raising ``ValueError``.
+    """
+    if not callable(fn):
+        raise ValueError(f"aggregator {name!r}: fn must be callable; got {fn!r}")
+    entry = Entry(
+        fn,
+        _as_kappa(kappa),
+        meta=bool(meta),
+        randomized=bool(randomised),
+        equivariant=bool(equivariant),
+        robust=bool(robust),
+        rtol=float(rtol),
+        min_m=_as_min_m(min_workers),
+        choices=dict(choices or {}),
+        reference=reference,
+    )
+    REGISTRY.register(name, entry, replace=replace, aliases=aliases, reference=reference)
+    return fn
+
+
+def unregister(name: str) -> None:
+    """Remove a registered aggregator (and its aliases)."""
+    REGISTRY.unregister(name)
 
 
 def names() -> list[str]:
     """Names accepted by :func:`make` (aliases: geometric_median = gm, centered_clipping = cc)."""
-    return sorted(_registry())
+    return REGISTRY.names()
 
 
 @dataclass(frozen=True, eq=False)
@@ -195,11 +264,8 @@ def resolve(agg: AggregatorLike) -> Aggregator:
 
 
 def _build(spec: Spec) -> Aggregator:
-    reg = _registry()
-    name = ALIASES.get(spec.name, spec.name)
-    if name not in reg:
-        raise unknown_name("aggregator", spec.name, names() + sorted(ALIASES))
-    entry = reg[name]
+    name = REGISTRY.canonical(spec.name)
+    entry = REGISTRY.get(name)
     args = list(spec.args)
     kwargs = dict(spec.kwargs)
     base: Aggregator | None = None

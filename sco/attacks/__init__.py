@@ -8,7 +8,7 @@ estimator on their own samples. :func:`resolve` also accepts plain callables.
 from __future__ import annotations
 
 from .adaptive_search import adaptive, directions
-from .registry import Attack, make, names, resolve
+from .registry import Attack, make, names, register, resolve, unregister
 from .simple import alie, alie_z, constant, gaussian, huge, inf, ipm, mimic, nan, sign_flip
 
 __all__ = [
@@ -26,6 +26,8 @@ __all__ = [
     "mimic",
     "names",
     "nan",
+    "register",
     "resolve",
     "sign_flip",
+    "unregister",
 ]

@@ -10,33 +10,58 @@ from typing import Any
 
 import numpy as np
 
+from .._registry import Registry
 from .._spec import Spec, lookup
 from ..aggregators import AggregatorLike
 from ..seeds import as_generator
 from . import simple as _simple
 from .adaptive_search import adaptive
 
-_FUNCS: dict[str, Callable[..., np.ndarray]] = {
-    "sign_flip": _simple.sign_flip,
-    "ipm": _simple.ipm,
-    "alie": _simple.alie,
-    "gaussian": _simple.gaussian,
-    "mimic": _simple.mimic,
-    "nan": _simple.nan,
-    "inf": _simple.inf,
-    "huge": _simple.huge,
-    "constant": _simple.constant,
-    "adaptive": adaptive,
-}
+REGISTRY: Registry[Callable[..., np.ndarray]] = Registry("attack")
 
 
-# word-valued parameters and their valid values, checked when the attack is made
-_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("alie", "z_rule"): _simple.Z_RULES}
+def register(
+    name: str,
+    fn: Callable[..., np.ndarray],
+    *,
+    reference: str = "",
+    choices: Mapping[str, tuple[str, ...]] | None = None,
+    replace: bool = False,
+) -> Callable[..., np.ndarray]:
+    """Register an attack ``fn(honest[..., h, d], *, f, **params) -> [..., f, d]`` under
+    ``name`` (it is given ``rng=`` and ``aggregator=`` when its signature names them), so that
+    ``make(name)``, TOML sweeps and ``sco list`` know it. ``choices`` maps word-valued
+    parameters to their valid words; an existing name raises unless ``replace=True``.
+    Returns ``fn``."""
+    if not callable(fn):
+        raise ValueError(f"attack {name!r}: fn must be callable; got {fn!r}")
+    REGISTRY.register(name, fn, replace=replace, reference=reference, choices=dict(choices or {}))
+    return fn
+
+
+def unregister(name: str) -> None:
+    """Remove a registered attack."""
+    REGISTRY.unregister(name)
+
+
+for _name, _fn, _choices in (
+    ("sign_flip", _simple.sign_flip, None),
+    ("ipm", _simple.ipm, None),
+    ("alie", _simple.alie, {"z_rule": _simple.Z_RULES}),
+    ("gaussian", _simple.gaussian, None),
+    ("mimic", _simple.mimic, None),
+    ("nan", _simple.nan, None),
+    ("inf", _simple.inf, None),
+    ("huge", _simple.huge, None),
+    ("constant", _simple.constant, None),
+    ("adaptive", adaptive, None),
+):
+    register(_name, _fn, choices=_choices)
 
 
 def names() -> list[str]:
     """Names accepted by :func:`make`."""
-    return sorted(_FUNCS)
+    return REGISTRY.names()
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,9 +118,10 @@ class Attack:
 
 def make(spec: str | Spec) -> Attack:
     """Build an attack from a spec string; unknown names/parameters raise ``ValueError``."""
-    name, func, params = lookup("attack", spec, _FUNCS, {"honest", "f", "rng", "aggregator"})
+    name, func, params = lookup("attack", spec, REGISTRY, {"honest", "f", "rng", "aggregator"})
+    choices = REGISTRY.entry(name).declared.get("choices", {})
     for key, value in params.items():
-        valid = _CHOICES.get((name, key))
+        valid = choices.get(key)
         if valid is not None and value not in valid:
             raise ValueError(f"{key} of attack {name!r} must be one of {valid}; got {value!r}")
     z_rule = params.get("z_rule", "baruch")

@@ -6,8 +6,9 @@ otherwise all f Byzantine workers send the same vector.
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
-from scipy.special import ndtri
 
 
 def _repeat(v: np.ndarray, f: int) -> np.ndarray:
@@ -40,7 +41,7 @@ def alie_z(m: int, f: int, rule: str = "baruch") -> float:
         raise ValueError(f"z_rule must be one of {Z_RULES}; got {rule!r}")
     s = (m // 2 + 1) - f
     n = m if rule == "baruch" else m - f
-    return float(ndtri((n - s) / n))
+    return NormalDist().inv_cdf((n - s) / n)  # the standard normal quantile Φ⁻¹
 
 
 def alie(

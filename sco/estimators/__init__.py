@@ -15,8 +15,10 @@ functions with a NamedTuple state (optax style).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
+from .._registry import Registry
 from .._spec import Spec, lookup
 from .server import Iterate, ServerRule, anytime, anytime_paper_code, projected_sgd
 from .server import stand_still as stand_still_server
@@ -134,26 +136,39 @@ def stand_still() -> Estimator:
     return Estimator("stand_still", plain(), stand_still_server())
 
 
-_FACTORIES = {
-    "sgd": sgd,
-    "momentum": momentum,
-    "anytime_sgd": anytime_sgd,
-    "storm": storm,
-    "mu2sgd": mu2sgd,
-    "mu2sgd_paper_code": mu2sgd_paper_code,
-    "stand_still": stand_still,
-}
+REGISTRY: Registry[Callable[..., Estimator]] = Registry("estimator")
+
+
+def register(
+    name: str, factory: Callable[..., Estimator], *, reference: str = "", replace: bool = False
+) -> Callable[..., Estimator]:
+    """Register an estimator ``factory(**params) -> Estimator`` under ``name``, so that
+    ``make("name(param=...)")``, TOML sweeps and ``sco list`` know it; an existing name raises
+    unless ``replace=True``. Returns ``factory``."""
+    if not callable(factory):
+        raise ValueError(f"estimator {name!r}: factory must be callable; got {factory!r}")
+    REGISTRY.register(name, factory, replace=replace, reference=reference)
+    return factory
+
+
+def unregister(name: str) -> None:
+    """Remove a registered estimator."""
+    REGISTRY.unregister(name)
+
+
+for _factory in (sgd, momentum, anytime_sgd, storm, mu2sgd, mu2sgd_paper_code, stand_still):
+    register(_factory.__name__, _factory)
 
 
 def names() -> list[str]:
     """Names accepted by :func:`make`."""
-    return sorted(_FACTORIES)
+    return REGISTRY.names()
 
 
 def make(spec: str | Spec) -> Estimator:
     """Build an estimator from a spec string: ``"mu2sgd"``, ``"momentum(beta=0.9)"``,
     ``"storm(beta=1)"``; unknown names or parameters raise ``ValueError``."""
-    _, factory, kwargs = lookup("estimator", spec, _FACTORIES, set())
+    _, factory, kwargs = lookup("estimator", spec, REGISTRY, set())
     return factory(**kwargs)
 
 
@@ -191,8 +206,10 @@ __all__ = [
     "mu2sgd",
     "mu2sgd_paper_code",
     "names",
+    "register",
     "resolve",
     "sgd",
     "stand_still",
     "storm",
+    "unregister",
 ]

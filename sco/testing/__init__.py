@@ -35,6 +35,7 @@ from .estimators import check_estimator, estimator_checks
 from .parametrize import parametrize_with_checks
 from .problems import check_problem, problem_checks
 from .strategies import worker_arrays
+from .verdicts import VerdictError, assert_verdict
 
 __all__ = [
     "Check",
@@ -44,7 +45,9 @@ __all__ = [
     "Result",
     "SkipCheck",
     "Skipped",
+    "VerdictError",
     "aggregator_checks",
+    "assert_verdict",
     "attack_checks",
     "check_aggregator",
     "check_attack",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any, Literal
 
 import numpy as np
-from scipy.special import ndtri
 
 # ---------------------------------------------------------------------------------------------
 # The check machinery
@@ -143,7 +143,7 @@ def _close(a: Any, b: Any, rtol: float, atol: float = 0.0) -> bool:
 
 def _z(alpha: float) -> float:
     """The one-sided standard-normal quantile z with P(Z > z) = alpha."""
-    return float(-ndtri(alpha))
+    return -NormalDist().inv_cdf(alpha)
 
 
 def _label(obj: Any) -> str:

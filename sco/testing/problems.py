@@ -23,7 +23,7 @@ from ._core import (
 # ---------------------------------------------------------------------------------------------
 
 _MEMBERS = (
-    "dim x_star f_star x0 center radius L sigma2 sigmaL2 D sigma_tilde2 "
+    "dim x_star f_star x0 center radius L sigma2 sigma_L2 D sigma_tilde2 "
     "value grad sample stoch_grad project"
 ).split()
 
@@ -73,7 +73,7 @@ def problem_checks(
         for name in ("x_star", "x0", "center"):
             if np.shape(getattr(p, name)) != (d,):
                 raise _fail("interface", s, f"{name} has shape {np.shape(getattr(p, name))}")
-        for name in ("L", "sigma2", "sigmaL2", "radius"):
+        for name in ("L", "sigma2", "sigma_L2", "radius"):
             v = float(getattr(p, name))
             if not (np.isfinite(v) and v >= 0):
                 raise _fail("interface", s, f"{name} = {v!r} must be finite and >= 0")
@@ -195,12 +195,12 @@ def problem_checks(
             sq = np.sum((diff - (np.asarray(p.grad(x)) - np.asarray(p.grad(y)))) ** 2, axis=-1)
             sq = sq / max(float(np.sum((x - y) ** 2)), 1e-300)
             lcb = sq.mean() - zcrit * sq.std(ddof=1) / np.sqrt(n_samples)
-            if lcb > p.sigmaL2 * (1 + 1e-9) + 1e-12:
+            if lcb > p.sigma_L2 * (1 + 1e-9) + 1e-12:
                 raise _fail(
-                    "declared-sigmaL2",
+                    "declared-sigma_L2",
                     s,
                     f"E‖Δg − Δ∇f‖²/‖x − y‖² ≈ {sq.mean():.6g} (lower bound {lcb:.6g}) > "
-                    f"σ_L² = {p.sigmaL2:.6g}",
+                    f"σ_L² = {p.sigma_L2:.6g}",
                 )
         return {}
 
@@ -296,7 +296,7 @@ def problem_checks(
     yield Check("declared-L", smooth, s)
     yield Check("unbiasedness", unbiased, s)
     yield Check("declared-sigma2", sigma2, s)
-    yield Check("declared-sigmaL2", sigma_l2, s)
+    yield Check("declared-sigma_L2", sigma_l2, s)
 
 
 @overload
@@ -315,7 +315,7 @@ def check_problem(
     idempotent, non-expansive, input untouched); ``gradient-consistency`` (grad vs finite
     differences of value); ``x-star-optimal``; ``declared-L`` (secant ratios and the descent
     lemma); ``unbiasedness`` (mean of stoch_grad ≈ grad within a 1 − alpha interval);
-    ``declared-sigma2`` and ``declared-sigmaL2`` (Monte-Carlo one-sided lower confidence
+    ``declared-sigma2`` and ``declared-sigma_L2`` (Monte-Carlo one-sided lower confidence
     bounds must not exceed the declared σ², σ_L²). Monte-Carlo checks use seeded numpy
     Generators, so a run is reproducible; a correct problem fails one with probability ≤ alpha.
     """

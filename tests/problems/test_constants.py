@@ -48,7 +48,7 @@ def test_quadratic_variance_is_exactly_sigma2() -> None:
     rng = np.random.default_rng(20)
     for x in probe_points(p, rng):
         assert not differs(variance_draws(p, x, rng), p.sigma2)
-    assert p.sigmaL2 == 0.0
+    assert p.sigma_L2 == 0.0
     x, y = probe_points(p, rng)[:2]
     z = p.sample(rng, 1000)
     np.testing.assert_allclose(
@@ -83,13 +83,13 @@ def test_least_squares_smoothness_variance_is_exact_on_top_eigenvector() -> None
     p = problems.LeastSquares.random(4, cond=5.0, noise=0.5, rng=2)
     rng = np.random.default_rng(22)
     lam, vec = np.linalg.eigh(p.cov)
-    assert p.sigmaL2 == pytest.approx(lam[-1] * (lam.sum() + lam[-1]), rel=1e-14)
+    assert p.sigma_L2 == pytest.approx(lam[-1] * (lam.sum() + lam[-1]), rel=1e-14)
     x = p.x_star
     top = smoothness_draws(p, x, x + 0.3 * vec[:, -1], rng)
-    assert not differs(top, p.sigmaL2)  # attained: equality, not only an upper bound
+    assert not differs(top, p.sigma_L2)  # attained: equality, not only an upper bound
     pts = probe_points(p, rng)
     for x, y in itertools.pairwise(pts):
-        assert not exceeds(smoothness_draws(p, x, y, rng), p.sigmaL2)
+        assert not exceeds(smoothness_draws(p, x, y, rng), p.sigma_L2)
 
 
 # ---------------------------------------------------------- logistic (exact)
@@ -116,7 +116,7 @@ def test_logistic_variance_and_smoothness_bounds_by_enumeration(batch: int) -> N
     for x, y in itertools.pairwise(pts):
         diff = per_row_grads(p, x) - per_row_grads(p, y) - (p.grad(x) - p.grad(y))
         sv = np.mean(np.sum(diff**2, axis=1)) / np.sum((x - y) ** 2) / batch
-        assert sv <= p.sigmaL2
+        assert sv <= p.sigma_L2
 
 
 def test_logistic_minibatch_variance_is_single_row_variance_over_b() -> None:
@@ -126,7 +126,9 @@ def test_logistic_minibatch_variance_is_single_row_variance_over_b() -> None:
     rng = np.random.default_rng(24)
     exact = np.mean(np.sum((per_row_grads(p1, x) - p1.grad(x)) ** 2, axis=1))
     assert not differs(variance_draws(p3, x, rng), exact / 3)
-    assert p3.sigma2 == pytest.approx(p1.sigma2 / 3) and p3.sigmaL2 == pytest.approx(p1.sigmaL2 / 3)
+    assert p3.sigma2 == pytest.approx(p1.sigma2 / 3) and p3.sigma_L2 == pytest.approx(
+        p1.sigma_L2 / 3
+    )
 
 
 # ---------------------------------------------------------------- smoothness
@@ -168,9 +170,9 @@ def test_negative_control_understated_constants_are_rejected() -> None:
     ls = problems.LeastSquares.random(4, cond=5.0, rng=2)
     top = np.linalg.eigh(ls.cov)[1][:, -1]
     draws = smoothness_draws(ls, ls.x_star, ls.x_star + 0.3 * top, rng)
-    assert exceeds(draws, 0.9 * ls.sigmaL2)
+    assert exceeds(draws, 0.9 * ls.sigma_L2)
 
 
 def test_sigma_tilde2_definition(problem: problems.BallProblem) -> None:
-    expected = 2 * problem.sigma2 + 8 * problem.D**2 * problem.sigmaL2
+    expected = 2 * problem.sigma2 + 8 * problem.D**2 * problem.sigma_L2
     assert problem.sigma_tilde2 == pytest.approx(expected, rel=1e-15)

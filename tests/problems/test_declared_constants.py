@@ -17,7 +17,7 @@ def test_quadratic_constants_equal_the_formulas(seed: int) -> None:
     d, sigma = int(rng.integers(1, 12)), float(rng.uniform(0.0, 3.0))
     p = problems.Quadratic.random(d, cond=float(rng.uniform(1, 50)), sigma=sigma, rng=seed)
     assert p.L == pytest.approx(np.linalg.eigvalsh(p.A)[-1], rel=1e-13)
-    assert p.sigma2 == sigma**2 and p.sigmaL2 == 0.0
+    assert p.sigma2 == sigma**2 and p.sigma_L2 == 0.0
     assert p.D == 2 * p.radius
     assert p.sigma_tilde2 == 2 * sigma**2
     assert float(p.value(p.x_star)) == p.f_star
@@ -31,10 +31,10 @@ def test_least_squares_constants_equal_the_formulas(seed: int) -> None:
     lam = np.linalg.eigvalsh(p.cov)
     tr = float(np.trace(p.cov))
     assert p.L == pytest.approx(lam[-1], rel=1e-13)
-    assert p.sigmaL2 == pytest.approx(lam[-1] * (tr + lam[-1]), rel=1e-13)
+    assert p.sigma_L2 == pytest.approx(lam[-1] * (tr + lam[-1]), rel=1e-13)
     assert p.sigma2 == pytest.approx(s**2 * tr + p.D**2 * lam[-1] * (tr + lam[-1]), rel=1e-13)
     assert p.f_star == pytest.approx(s**2 / 2, rel=1e-15)
-    assert p.sigma_tilde2 == pytest.approx(2 * p.sigma2 + 8 * p.D**2 * p.sigmaL2, rel=1e-15)
+    assert p.sigma_tilde2 == pytest.approx(2 * p.sigma2 + 8 * p.D**2 * p.sigma_L2, rel=1e-15)
 
 
 @pytest.mark.parametrize(("seed", "batch"), [(0, 1), (1, 4)])
@@ -44,7 +44,7 @@ def test_logistic_constants_equal_the_formulas(seed: int, batch: int) -> None:
     sq = np.array([float(row @ row) for row in a])  # ‖a_i‖², one row at a time
     assert p.L == pytest.approx(np.linalg.eigvalsh(a.T @ a)[-1] / (4 * n) + 0.05, rel=1e-13)
     assert p.sigma2 == pytest.approx(sq.mean() / batch, rel=1e-13)
-    assert p.sigmaL2 == pytest.approx((sq**2).mean() / 16 / batch, rel=1e-13)
+    assert p.sigma_L2 == pytest.approx((sq**2).mean() / 16 / batch, rel=1e-13)
 
 
 def test_a_drifted_constant_is_caught() -> None:
@@ -52,5 +52,5 @@ def test_a_drifted_constant_is_caught() -> None:
     upper bound, so the Monte-Carlo bound tests alone would let it through)."""
     p = problems.LeastSquares.random(4, rng=0)
     lam = np.linalg.eigvalsh(p.cov)
-    drifted = 1.01 * p.sigmaL2
+    drifted = 1.01 * p.sigma_L2
     assert drifted != pytest.approx(lam[-1] * (lam.sum() + lam[-1]), rel=1e-13)

@@ -152,7 +152,7 @@ def test_mu2sgd_repository_variant_by_hand() -> None:
 class ConstantGradient:
     """f(x) = x on a 1-D ball of radius 10: every (stochastic) gradient is exactly 1."""
 
-    dim, radius, L, sigma2, sigmaL2, D, sigma_tilde2 = 1, 10.0, 0.0, 0.0, 0.0, 20.0, 0.0
+    dim, radius, L, sigma2, sigma_L2, D, sigma_tilde2 = 1, 10.0, 0.0, 0.0, 0.0, 20.0, 0.0
     name = "constant_gradient"
     x_star = np.array([-10.0])
     f_star = -10.0

@@ -18,7 +18,7 @@ _BASE = problems.LeastSquares.random(4, cond=4.0, noise=0.0, rng=11)  # σ_L > 0
 LS = problems.LeastSquares(
     _BASE.cov,
     _BASE.x_star,
-    noise=float(np.sqrt(4 * _BASE.D**2 * _BASE.sigmaL2 / np.trace(_BASE.cov))),
+    noise=float(np.sqrt(4 * _BASE.D**2 * _BASE.sigma_L2 / np.trace(_BASE.cov))),
 )
 ETA_STAR = 1.0 / (8 * LS.L * T)
 

@@ -49,7 +49,7 @@ def frame(*, zeros: bool = False) -> pd.DataFrame:
                              run=f"r{k}", seed=seed, step=int(t), metric=metric, value=float(v),
                              diverged=(k == 3 and seed == 0), eta=1 / 128,
                              **{"const.L": 1.0, "const.D": 4.0, "const.sigma2": 1.0,
-                                "const.sigmaL2": 0.0})
+                                "const.sigma_L2": 0.0})
                     )  # fmt: skip
     return pd.DataFrame(rows)
 

@@ -153,7 +153,7 @@ def test_builtin_problems_conform(builtin_problems: list[Any]) -> None:
     for p in builtin_problems:
         report = check_problem(p)
         assert not report.skipped
-        assert {"declared-sigma2", "declared-sigmaL2", "unbiasedness", "block-consistency"} <= set(
+        assert {"declared-sigma2", "declared-sigma_L2", "unbiasedness", "block-consistency"} <= set(
             report.checks
         )
 
@@ -258,10 +258,10 @@ def test_wrong_stoch_grad_shape_fails_stoch_grad_shape() -> None:
     assert _failed_check(check_problem, p).check == "stoch-grad-shape"
 
 
-def test_too_small_sigma_L2_fails_declared_sigmaL2() -> None:
+def test_too_small_sigma_L2_fails_declared_sigma_L2() -> None:
     p = problems.LeastSquares.random(3, rng=9)
-    p.sigmaL2 = p.sigmaL2 / 10.0
-    assert _failed_check(check_problem, p).check == "declared-sigmaL2"
+    p.sigma_L2 = p.sigma_L2 / 10.0
+    assert _failed_check(check_problem, p).check == "declared-sigma_L2"
 
 
 def test_check_problem_is_reproducible_and_generates_named_checks() -> None:
@@ -278,7 +278,7 @@ def test_check_problem_is_reproducible_and_generates_named_checks() -> None:
         "declared-L",
         "unbiasedness",
         "declared-sigma2",
-        "declared-sigmaL2",
+        "declared-sigma_L2",
     ]
     assert check_problem(p, rng=3).info("unbiasedness") == check_problem(p, rng=3).info(
         "unbiasedness"

@@ -214,7 +214,7 @@ def _instances(cid: str, n: int = 1) -> list[registry.Instance]:
 
 def theorem_r_by_hand(p: Any, kappa: float, m: int, f: int, T: float, eta: float) -> float:
     """docs/theory.md §4, Theorem R, typed out: 2D²/(ηT(T+1)) + 2ηS² + (8/3)DS√(T+1)/T."""
-    st2 = 2 * p.sigma2 + 8 * p.D**2 * p.sigmaL2
+    st2 = 2 * p.sigma2 + 8 * p.D**2 * p.sigma_L2
     S = math.sqrt(st2) * (math.sqrt(kappa) + 1 / math.sqrt(m - f))
     return (
         2 * p.D**2 / (eta * T * (T + 1)) + 2 * eta * S**2 + 8 / 3 * p.D * S * math.sqrt(T + 1) / T
@@ -251,13 +251,13 @@ def test_every_bound_is_evaluated_at_the_grid_point_it_is_compared_with(
         np.testing.assert_allclose(mm.theory, p["E0"].sigma2 / (mm.config["m"] * mm.x), rtol=1e-12)
     for part in smoke["E1"].parts:
         mm = part.measurement
-        st2 = 2 * p["E1"].sigma2 + 8 * p["E1"].D ** 2 * p["E1"].sigmaL2
+        st2 = 2 * p["E1"].sigma2 + 8 * p["E1"].D ** 2 * p["E1"].sigma_L2
         np.testing.assert_allclose(mm.theory, st2 / mm.x, rtol=1e-12)
     for part in smoke["E2"].parts:
         mm, pe = part.measurement, p["E2"]
         k = kappa_by_hand("ctma(cwtm)", 17, 4)
         assert mm.config["kappa"] == pytest.approx(k, rel=1e-12)
-        st2 = 2 * pe.sigma2 + 8 * pe.D**2 * pe.sigmaL2
+        st2 = 2 * pe.sigma2 + 8 * pe.D**2 * pe.sigma_L2
         S2 = st2 * (math.sqrt(k) + 1 / math.sqrt(13)) ** 2
         np.testing.assert_allclose(mm.theory, S2 / mm.x, rtol=1e-12)
     for part in smoke["R1"].parts:

@@ -33,7 +33,7 @@ def test_draws_are_reproducible_and_distinct(cid: str) -> None:
 def test_least_squares_family_is_noise_dominated() -> None:
     for inst in draw("E1", 6):
         p = inst.keywords["problem"]
-        assert p.noise**2 * np.trace(p.cov) >= 4 * p.D**2 * p.sigmaL2 * (1 - 1e-12)
+        assert p.noise**2 * np.trace(p.cov) >= 4 * p.D**2 * p.sigma_L2 * (1 - 1e-12)
         assert 3 <= p.dim <= 12
 
 
@@ -68,7 +68,7 @@ def test_kappa_sizes_admit_every_rule_of_the_table() -> None:
 def test_e0_family_has_additive_noise() -> None:
     for inst in draw("E0", 4):
         p = inst.keywords["problem"]
-        assert p.sigmaL2 == 0.0 and p.dim >= 100
+        assert p.sigma_L2 == 0.0 and p.dim >= 100
 
 
 def test_claims_on_one_family_share_their_instances() -> None:

@@ -4,7 +4,7 @@ code an off-by-one averaging weight, an unrounded β_t and ALIE's z over the wro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
@@ -23,15 +23,25 @@ def fresh_runs() -> Iterator[None]:
     _runs.clear()
 
 
-def plant(monkeypatch: pytest.MonkeyPatch, est: estimators.Estimator) -> None:
-    monkeypatch.setitem(estimators._FACTORIES, "mu2sgd", lambda: est)
+@pytest.fixture
+def plant() -> Iterator[Callable[[estimators.Estimator], None]]:
+    """Replace the registered "mu2sgd" by a planted estimator, and restore it afterwards."""
+    original = estimators.REGISTRY.entry("mu2sgd")
+
+    def put(est: estimators.Estimator) -> None:
+        estimators.register("mu2sgd", lambda: est, replace=True)
+
+    yield put
+    estimators.register(
+        "mu2sgd", original.obj, replace=True, reference=original.declared.get("reference", "")
+    )
 
 
-def test_beta_off_by_one_fails_e0(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_beta_off_by_one_fails_e0(plant: Callable[[estimators.Estimator], None]) -> None:
     buggy = estimators.Estimator(
         "mu2sgd", storm(lambda t: 1.0 / (t + 1)), estimators.anytime_sgd().server
     )
-    plant(monkeypatch, buggy)
+    plant(buggy)
     assert claims.run("E0", "smoke").status == Status.FAIL
 
 
@@ -49,9 +59,9 @@ def uniform_average() -> ServerRule:
     return ServerRule(init, update)
 
 
-def test_uniform_averaging_fails_r1(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_uniform_averaging_fails_r1(plant: Callable[[estimators.Estimator], None]) -> None:
     buggy = estimators.Estimator("mu2sgd", storm(lambda t: 1.0 / t), uniform_average())
-    plant(monkeypatch, buggy)
+    plant(buggy)
     v = claims.run("R1", "smoke")
     assert v.status == Status.FAIL
     failing = [p for p in v.parts if p.status == Status.FAIL]

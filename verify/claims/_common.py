@@ -11,7 +11,7 @@ from sco import aggregators as A
 
 from .. import bounds as B
 
-PROBLEM_MEMBERS = ("dim", "x0", "x_star", "f_star", "L", "D", "sigma2", "sigmaL2", "sigma_tilde2")
+PROBLEM_MEMBERS = ("dim", "x0", "x_star", "f_star", "L", "D", "sigma2", "sigma_L2", "sigma_tilde2")
 
 
 def spec_of(obj: Any) -> str:

@@ -83,10 +83,10 @@ def exact_error(
 
 def _validate_e0(kw: Mapping[str, Any]) -> None:
     check_problem("E0", kw["problem"])
-    if kw["problem"].sigmaL2 != 0:
+    if kw["problem"].sigma_L2 != 0:
         raise ValueError(
             "E0 holds on problems with additive noise (σ_L² = 0); got σ_L² = "
-            f"{kw['problem'].sigmaL2:.4g}"
+            f"{kw['problem'].sigma_L2:.4g}"
         )
     check_workers("E0", dict(kw, f=0, aggregator="mean", attack=None))
 

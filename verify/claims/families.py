@@ -96,7 +96,7 @@ def _noise_dominated_ls(rng: np.random.Generator, i: int) -> tuple[str, dict[str
     c = _loguniform(rng, 1.0, 4.0)
     base = problems.LeastSquares.random(d, cond=cond, noise=0.0, rng=rng)
     trace = float(np.trace(base.cov))
-    s = float(np.sqrt(c * 4.0 * base.D**2 * base.sigmaL2 / trace))
+    s = float(np.sqrt(c * 4.0 * base.D**2 * base.sigma_L2 / trace))
     p = problems.LeastSquares(base.cov, base.x_star, noise=s)
     return f"least squares d={d} cond={cond:.3g} s={s:.3g}", {"problem": p}
 

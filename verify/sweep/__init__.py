@@ -210,7 +210,7 @@ def load(out: str | Path) -> Any:
     ``problem.<kw>``, ``aggregator``, ``attack``, ``estimator``, ``m``, ``f``, ``T``, ``lr``,
     ``rng``, ...), ``run``, ``seed``, ``step``, ``metric``, ``value``, ``diverged`` (the seed's
     run diverged), ``eta`` (the resolved step size) and ``const.L``, ``const.D``,
-    ``const.sigma2``, ``const.sigmaL2`` (the problem's constants; NaN for results stored before
+    ``const.sigma2``, ``const.sigma_L2`` (the problem's constants; NaN for results stored before
     they were recorded)."""
     import numpy as np
     import pandas as pd
@@ -221,14 +221,18 @@ def load(out: str | Path) -> Any:
     frames = []
     try:
         for key, cfg, res in store.runs():
-            flat = {k: v for k, v in cfg.items() if k not in ("problem", "record", "checkpoints")}
+            flat = {
+                k: v
+                for k, v in cfg.items()
+                if k not in ("problem", "record", "checkpoints", "plugins")
+            }
             flat.update(
                 {f"problem.{k}" if k != "name" else "problem": v for k, v in cfg["problem"].items()}
             )
             steps, seeds = res["steps"], res["seeds"]
             extra = {
                 k: float(res[k]) if k in res else float("nan")
-                for k in ("eta", "const.L", "const.D", "const.sigma2", "const.sigmaL2")
+                for k in ("eta", "const.L", "const.D", "const.sigma2", "const.sigma_L2")
             }
             for name in [k for k in res if k.startswith("metric.")]:
                 vals = res[name]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,8 @@ def execute(cfg: dict[str, Any]) -> dict[str, np.ndarray]:
     Pure in its inputs: the same config gives bit-identical arrays in any process, executor or
     order (every random stream derives from ``cfg["rng"]`` and the seed indices).
     """
+    for module in cfg.get("plugins", ()):
+        importlib.import_module(module)  # a spawned worker registers the spec's plug-ins too
     prob_kw = dict(cfg["problem"])
     p = problems.make(prob_kw.pop("name"), **prob_kw)
     lr = 1.0 / (8.0 * p.L * cfg["T"]) if cfg["lr"] == "theory" else float(cfg["lr"])
@@ -38,6 +41,6 @@ def execute(cfg: dict[str, Any]) -> dict[str, np.ndarray]:
     out.update({f"metric.{k}": v for k, v in tr.metrics.items()})
     # what a report needs to draw the theory beside the run: the resolved step and constants
     out["eta"] = np.array(lr)
-    for name in ("L", "D", "sigma2", "sigmaL2"):
+    for name in ("L", "D", "sigma2", "sigma_L2"):
         out[f"const.{name}"] = np.array(float(getattr(p, name)))
     return out

@@ -15,8 +15,11 @@ are those of :func:`problems.make` (``name`` plus its keywords)::
     rng = 0
 
 Every list value (top level or inside ``problem``) is a grid axis; a run is one point of the
-grid. Validation is strict: unknown keys, wrong types, out-of-range values and unknown names
-raise :class:`SpecError` with a one-line message naming the key.
+grid. ``plugins = ["mypkg.rules"]`` lists modules to import first (they register their own
+aggregators, attacks, estimators or problems); installed packages register through the
+entry-point group ``byzsco.plugins``. Validation is strict: unknown keys, wrong types,
+out-of-range values and unknown names raise :class:`SpecError` with a one-line message naming
+the key.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import importlib
 import itertools
 import json
 import tomllib
@@ -34,6 +38,7 @@ import numpy as np
 
 import problems
 from sco import aggregators, attacks, estimators
+from sco._registry import load_plugins
 from sco.simulate import BYZANTINE_DATA
 from sco.trace import METRICS
 
@@ -46,7 +51,7 @@ OPTIONAL: dict[str, Any] = {
     "checkpoints": None,
     "byzantine_data": None,
 }
-KEYS = set(REQUIRED) | set(OPTIONAL)
+KEYS = set(REQUIRED) | set(OPTIONAL) | {"plugins"}
 
 
 class SpecError(ValueError):
@@ -80,7 +85,8 @@ def expand(raw: dict[str, Any]) -> list[dict[str, Any]]:
     missing = [k for k in REQUIRED if k not in raw]
     if missing:
         raise SpecError(f"missing key {missing[0]!r} (required: {', '.join(REQUIRED)})")
-    flat: dict[str, Any] = {k: v for k, v in raw.items() if k != "problem"}
+    plugins = import_plugins(raw.get("plugins", []))
+    flat: dict[str, Any] = {k: v for k, v in raw.items() if k not in ("problem", "plugins")}
     prob = raw["problem"]
     if isinstance(prob, str):
         prob = {"name": prob}
@@ -101,16 +107,39 @@ def expand(raw: dict[str, Any]) -> list[dict[str, Any]]:
     runs = []
     for values in itertools.product(*(axes[k] for k in keys)) if keys else [()]:
         point = dict(flat, **dict(zip(keys, values, strict=True)))
-        runs.append(validate(point))
+        cfg = validate(point)
+        if plugins:
+            cfg["plugins"] = plugins  # imported again by the process that executes the run
+        runs.append(cfg)
     return runs
+
+
+def import_plugins(modules: Any) -> list[str]:
+    """Import the modules of a spec's ``plugins`` key (they register their rules, attacks,
+    estimators or problems); returns the module names. ``SpecError`` names the key when one
+    cannot be imported."""
+    if not isinstance(modules, list) or not all(isinstance(m, str) and m for m in modules):
+        raise SpecError(
+            f'plugins must be a list of module names like ["mypkg.rules"]; got {modules!r}'
+        )
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # any failure of user code is a bad spec
+            raise SpecError(
+                f"plugins: cannot import {name!r} ({type(exc).__name__}: {exc})"
+            ) from None
+    return list(modules)
 
 
 def validate(point: dict[str, Any]) -> dict[str, Any]:
     """Check one run's values; returns the canonical run config (defaults filled in)."""
     cfg = dict(OPTIONAL)
-    cfg.update({k: v for k, v in point.items() if not k.startswith("problem.")})
+    cfg.update({k: v for k, v in point.items() if not k.startswith("problem.") and k != "plugins"})
     prob = {k.split(".", 1)[1]: v for k, v in point.items() if k.startswith("problem.")}
     name = prob.pop("name")
+    if isinstance(name, str) and name not in problems.names():
+        load_plugins()  # an installed package may register it
     if not isinstance(name, str) or name not in problems.names():
         raise SpecError(f"problem.name must be one of {problems.names()}; got {name!r}")
     for key in ("m", "f", "T"):

@@ -86,14 +86,14 @@ def _bound(metric: str, run: Any, steps: np.ndarray) -> tuple[np.ndarray | None,
 
     est = str(run["estimator"])
     if est != "mu2sgd" or any(
-        not np.isfinite(run.get(f"const.{k}", np.nan)) for k in ("L", "D", "sigma2", "sigmaL2")
+        not np.isfinite(run.get(f"const.{k}", np.nan)) for k in ("L", "D", "sigma2", "sigma_L2")
     ):
         return None, ""
     consts = {
         "L": run["const.L"],
         "D": run["const.D"],
         "sigma2": run["const.sigma2"],
-        "sigma_L2": run["const.sigmaL2"],
+        "sigma_L2": run["const.sigma_L2"],
     }
     m, f = int(run["m"]), int(run["f"])
     t = steps.astype(float)
