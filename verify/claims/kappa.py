@@ -441,7 +441,7 @@ register(
             Control(
                 "no_ctma",
                 "CWMed and Krum alone in place of CTMA(A), searched the same way (GM alone is "
-                "left out: its Weiszfeld iteration crawls on the medians' extremal clusters)",
+                "left out to bound the run time: a GM search costs several times a CWMed one)",
                 {"meta": "", "bases": ("cwmed", "krum")},
             ),
         ),
