@@ -90,8 +90,8 @@ def as_generator(rng: Any) -> Any:
     ``np.random.default_rng(rng)`` (an int, a sequence of ints, a SeedSequence or a
     BitGenerator). Public functions that take ``rng`` call this first, so a Generator passed in
     keeps advancing and everything ``default_rng`` accepts works."""
-    if hasattr(rng, "standard_normal") and hasattr(rng, "random"):
-        return rng
+    if callable(getattr(rng, "random", None)):
+        return rng  # a Generator or a look-alike (SeedStack)
     if rng is None:
         raise ValueError(
             "rng must be given: an int seed, a SeedSequence, a BitGenerator or a Generator"

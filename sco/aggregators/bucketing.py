@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..seeds import as_generator
 from ._common import as_workers, check_f
 from .registry import AggregatorLike, resolve
 
@@ -59,19 +60,13 @@ def bucketing(
 
 
 def _as_generator(rng: Any) -> Any:
-    """A Generator (or a look-alike with ``random``) from what :func:`bucketing` accepts."""
+    """A Generator (or a look-alike with ``random``) from what :func:`bucketing` accepts: what
+    :func:`sco.seeds.as_generator` accepts, with the randomised rule's own message for None."""
     if rng is None:
         raise ValueError(
             "bucketing is randomised: pass rng= (an int seed, a SeedSequence, a BitGenerator or a"
             " Generator); got None"
         )
-    if callable(getattr(rng, "random", None)):
-        return rng
     if isinstance(rng, bool):
-        raise ValueError(f"rng must be an int seed, a SeedSequence or a Generator; got {rng!r}")
-    try:
-        return np.random.default_rng(rng)
-    except (TypeError, ValueError) as err:
-        raise ValueError(
-            f"rng must be an int seed, a SeedSequence or a Generator; got {rng!r}"
-        ) from err
+        raise ValueError(f"rng must be anything np.random.default_rng accepts; got {rng!r}")
+    return as_generator(rng)
