@@ -223,3 +223,19 @@ def test_large_grid_on_a_tty_asks(
     assert "3 runs to compute, estimated ~" in err and "Continue? [y/N]" in err
     if code:
         assert "not started" in err
+
+
+def test_a_closed_pipe_ends_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sco list | head`: the reader goes away; the command stops with 141 (128 + SIGPIPE), no
+    traceback."""
+    from verify import cli
+
+    class ClosedPipe:
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("sys.stdout", ClosedPipe())
+    assert cli.main(["list"]) == 141

@@ -342,6 +342,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sco: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`sco list | head`): stop quietly, as Unix tools do; point stdout
+        # at devnull so the interpreter's final flush does not raise again
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass  # stdout is not a file descriptor: nothing left to flush into the pipe
+        return 141
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
