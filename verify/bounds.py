@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from sco._registry import Registry
+
 m, f, T, t, eta, L, D = sp.symbols("m f T t eta L D", positive=True)
 sigma2, sigma_L2, kappa, kappa_A, k = sp.symbols(
     "sigma2 sigma_L2 kappa kappa_A k", nonnegative=True
@@ -22,6 +24,12 @@ sigma2, sigma_L2, kappa, kappa_A, k = sp.symbols(
 q = f / (m - 2 * f)
 sigma_tilde2 = 2 * sigma2 + 8 * D**2 * sigma_L2
 S_const = sp.sqrt(sigma_tilde2) * (sp.sqrt(kappa) + 1 / sp.sqrt(m - f))
+SYMBOLS = {
+    **{str(v): v for v in (m, f, T, t, eta, L, D, sigma2, sigma_L2, kappa, kappa_A, k)},
+    "q": q,
+    "sigma_tilde2": sigma_tilde2,
+    "S": S_const,
+}
 
 
 @dataclass(frozen=True)
@@ -115,10 +123,54 @@ BOUNDS["theorem_r_tuned"] = Bound(
 )
 
 
+#: Every bound by name: the built-ins above, and the users' through :func:`register` (the same
+#: registry implementation as aggregators, attacks and estimators: ``sco._registry``).
+REGISTRY: Registry[Bound] = Registry("bound")
+for _bound in BOUNDS.values():
+    REGISTRY.register(_bound.name, _bound, reference=_bound.reference)
+
+KINDS = ("upper", "exact", "order", "lower")
+
+
+def register(
+    name: str,
+    expr: sp.Expr | str,
+    *,
+    reference: str = "",
+    kind: str = "upper",
+    replace: bool = False,
+) -> Bound:
+    """Add a bound under ``name``: a sympy expression, or a string in the symbols of this module
+    (``"sigma_tilde2 / t"``: m, f, T, t, eta, L, D, sigma2, sigma_L2, kappa, kappa_A, k, and
+    q, sigma_tilde2, S for the derived quantities). ``kind`` is upper, exact, order or lower; an
+    existing name raises unless ``replace=True``. Returns the :class:`Bound`."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    if isinstance(expr, str):
+        try:
+            expr = sp.sympify(expr, locals=SYMBOLS)
+        except (sp.SympifyError, SyntaxError, TypeError) as err:
+            raise ValueError(
+                f"expr {expr!r} is not an expression in {sorted(SYMBOLS)}: {err}"
+            ) from None
+    bound = Bound(name, expr, reference, kind)
+    REGISTRY.register(name, bound, replace=replace, reference=reference)
+    return bound
+
+
+def unregister(name: str) -> None:
+    """Remove a bound registered with :func:`register` (no error if absent)."""
+    REGISTRY.unregister(name)
+
+
+def names() -> list[str]:
+    """The registered bounds."""
+    return REGISTRY.names()
+
+
 def get(name: str) -> Bound:
-    if name not in BOUNDS:
-        raise ValueError(f"unknown bound {name!r}; valid: {sorted(BOUNDS)}")
-    return BOUNDS[name]
+    """The bound registered as ``name``; an unknown name raises ``ValueError`` (did you mean)."""
+    return REGISTRY.get(name)
 
 
 def problem_constants(problem: Any) -> dict[str, float]:

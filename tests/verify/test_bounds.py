@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import pytest
 
 from verify import bounds as B
@@ -92,3 +93,24 @@ def test_bad_use_is_reported() -> None:
         B.get("theorem_q")
     with pytest.raises(ValueError, match="does not depend on 'T'"):
         B.get("lemma_e").local_slope("T", {"t": 1.0})
+
+
+def test_a_users_bound_registers_by_name_and_evaluates_on_arrays() -> None:
+    """verify.bounds.register: the same registry implementation as the plug-ins; a string in the
+    module's symbols, evaluated on an array grid against the same formula by hand."""
+    b = B.register("my_rate", "sigma_tilde2 / sqrt(t)", reference="my paper, eq. 3")
+    try:
+        assert B.get("my_rate") is b and "my_rate" in B.names()
+        t = np.array([1.0, 4.0, 16.0])
+        got = b.evaluate(t=t, sigma2=1.0, sigma_L2=0.5, D=2.0)
+        np.testing.assert_allclose(got, (2 * 1.0 + 8 * 4.0 * 0.5) / np.sqrt(t), rtol=1e-14)
+        with pytest.raises(ValueError, match="already registered"):
+            B.register("my_rate", "1/t")
+        with pytest.raises(ValueError, match="kind must be one of"):
+            B.register("other", "1/t", kind="sideways")
+        with pytest.raises(ValueError, match="is not an expression"):
+            B.register("broken", "1/(t")
+    finally:
+        B.unregister("my_rate")
+    with pytest.raises(ValueError, match="unknown bound 'my_rate'"):
+        B.get("my_rate")
