@@ -136,10 +136,13 @@ def test_verify_exit_codes(
 ) -> None:
     from verify.claims import registry
 
-    monkeypatch.setitem(registry._CLAIMS, "K2", _fake_claim("K2", claim_status, control_status))
-    assert (
-        main(["verify", "K2", "--scale", "smoke", "--out", str(tmp_path), "--workers", "1"]) == code
-    )
+    original = registry.get("K2")
+    registry.register(_fake_claim("K2", claim_status, control_status), replace=True)
+    try:
+        argv = ["verify", "K2", "--scale", "smoke", "--out", str(tmp_path), "--workers", "1"]
+        assert main(argv) == code
+    finally:
+        registry.register(original, replace=True)
 
 
 def test_verify_refuses_an_unusable_out_before_computing(

@@ -128,9 +128,18 @@ def test_sigint_to_the_group_stops_keeps_finished_runs_and_resumes(
     assert _stored(out) == 12
 
 
-@pytest.mark.parametrize("target", ["process", "group"])
-def test_sigterm_leaves_no_process_behind(tmp_path: Path, target: str) -> None:
-    proc, out = _start(tmp_path, "--workers", "2")
+@pytest.mark.parametrize(
+    ("executor", "target"),
+    [
+        ("local", "process"),
+        ("local", "group"),
+        pytest.param("dask", "group", marks=pytest.mark.slow),
+    ],
+)
+def test_sigterm_leaves_no_process_behind(tmp_path: Path, executor: str, target: str) -> None:
+    if executor == "dask":
+        pytest.importorskip("dask.distributed")
+    proc, out = _start(tmp_path, "--workers", "2", "--executor", executor)
     pgid = os.getpgid(proc.pid)
     try:
         t0 = time.monotonic()
@@ -143,7 +152,7 @@ def test_sigterm_leaves_no_process_behind(tmp_path: Path, target: str) -> None:
         assert "Traceback" not in err, err
         assert "rerun to resume" in err
         assert _group_gone(pgid, 5), "a worker of the sweep survived SIGTERM"
-        print(f"SIGTERM ({target}) -> group gone in {time.monotonic() - t0:.2f} s")
+        print(f"SIGTERM ({executor}, {target}) -> group gone in {time.monotonic() - t0:.2f} s")
         assert _stored(out) >= 1
     finally:
         _kill_group(pgid)

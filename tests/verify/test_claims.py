@@ -9,6 +9,7 @@ runs and records what it timed is.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -146,8 +147,22 @@ def _toy_claim(cid: str, values: Any, *, stand_still: Any = None) -> registry.Cl
     )
 
 
+@pytest.fixture
+def temporary() -> Iterator[Callable[[registry.Claim], None]]:
+    """Register toy claims for one test and remove them afterwards."""
+    added: list[str] = []
+
+    def put(claim: registry.Claim) -> None:
+        registry.register(claim)
+        added.append(claim.id)
+
+    yield put
+    for cid in added:
+        registry.unregister(cid)
+
+
 def test_inconclusive_claims_rerun_with_two_then_four_times_the_seeds(
-    monkeypatch: pytest.MonkeyPatch,
+    temporary: Callable[[registry.Claim], None],
 ) -> None:
     rng = np.random.default_rng(0)
 
@@ -155,31 +170,31 @@ def test_inconclusive_claims_rerun_with_two_then_four_times_the_seeds(
         # mean 0.9 below the bound 1: straddles at 8 seeds, settles with more
         return 0.9 + (0.6 if seeds == 8 else 0.05) * rng.standard_normal(seeds)
 
-    monkeypatch.setitem(registry._CLAIMS, "T1", _toy_claim("T1", values))
+    temporary(_toy_claim("T1", values))
     v = claims.run("T1", "smoke")
     assert v.details["seeds_tried"] == [8, 16] and v.status == Status.PASS and v.n_seeds == 16
 
     def stuck(seeds: int, est: str) -> np.ndarray:
         return 1.0 + 0.01 * rng.standard_normal(seeds)  # the bound itself: never settles
 
-    monkeypatch.setitem(registry._CLAIMS, "T2", _toy_claim("T2", stuck))
+    temporary(_toy_claim("T2", stuck))
     v2 = claims.run("T2", "smoke")
     assert v2.details["seeds_tried"] == [8, 16, 32] and v2.status == Status.INCONCLUSIVE
 
 
 def test_a_claim_that_a_standing_optimiser_satisfies_is_vacuous(
-    monkeypatch: pytest.MonkeyPatch,
+    temporary: Callable[[registry.Claim], None],
 ) -> None:
     def values(seeds: int, est: str) -> np.ndarray:
         return np.full(seeds, 0.5 if est == "stand_still" else 0.1)
 
-    monkeypatch.setitem(registry._CLAIMS, "T3", _toy_claim("T3", values, stand_still=True))
+    temporary(_toy_claim("T3", values, stand_still=True))
     assert claims.run("T3", "smoke").status == Status.VACUOUS
 
     def far(seeds: int, est: str) -> np.ndarray:
         return np.full(seeds, 5.0 if est == "stand_still" else 0.1)
 
-    monkeypatch.setitem(registry._CLAIMS, "T4", _toy_claim("T4", far, stand_still=True))
+    temporary(_toy_claim("T4", far, stand_still=True))
     v = claims.run("T4", "smoke")
     assert v.status == Status.PASS and v.parts[0].details["stand_still"] == "FAIL"
 

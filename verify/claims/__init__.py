@@ -32,6 +32,7 @@ from .registry import (
     register,
     run,
     run_all,
+    unregister,
 )
 
 __all__ = [
@@ -53,4 +54,5 @@ __all__ = [
     "register",
     "run",
     "run_all",
+    "unregister",
 ]

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from sco._registry import Registry
+
 from ..measurement import Measurement
 from ..verdict import Status, Verdict, combine
 
@@ -145,30 +147,35 @@ class Claim:
         raise ValueError(f"claim {self.id} has no negative control {which!r}; valid: {valid}")
 
 
-_CLAIMS: dict[str, Claim] = {}
+#: Every claim by ID, on the same registry implementation as the plug-ins (``sco._registry``).
+CLAIMS: Registry[Claim] = Registry("claim")
 ORDER = ["K1", "K2", "K3", "K4", "E0", "E1", "E2", "R1", "R2", "R3", "S1", "C1", "P1"]
 
 
-def register(claim: Claim) -> Claim:
-    """Add a claim to the registry (its ID must be new)."""
-    if claim.id in _CLAIMS:
-        raise ValueError(f"claim {claim.id!r} is already registered")
+def register(claim: Claim, *, replace: bool = False) -> Claim:
+    """Add a claim under its ID; an existing ID raises unless ``replace=True``. The claim needs
+    defaults for every scale of :data:`SCALES`."""
     for scale in SCALES:
         if scale not in claim.scales:
             raise ValueError(f"claim {claim.id} needs defaults for scale {scale!r}")
-    _CLAIMS[claim.id] = claim
+    CLAIMS.register(claim.id, claim, replace=replace, reference=claim.reference)
     return claim
+
+
+def unregister(claim_id: str) -> None:
+    """Remove a claim (no error if absent)."""
+    CLAIMS.unregister(claim_id)
 
 
 def ids() -> list[str]:
     """Claim IDs in docs/theory.md order (others after, sorted)."""
-    return [i for i in ORDER if i in _CLAIMS] + sorted(set(_CLAIMS) - set(ORDER))
+    names = CLAIMS.names()
+    return [i for i in ORDER if i in CLAIMS] + sorted(set(names) - set(ORDER))
 
 
 def get(claim_id: str) -> Claim:
-    if claim_id not in _CLAIMS:
-        raise ValueError(f"unknown claim {claim_id!r}; valid: {', '.join(ids())}")
-    return _CLAIMS[claim_id]
+    """The claim registered as ``claim_id``; unknown IDs raise ``ValueError`` (did you mean)."""
+    return CLAIMS.get(claim_id)
 
 
 # ------------------------------------------------------------------ running
