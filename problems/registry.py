@@ -19,6 +19,19 @@ _BUILDERS: dict[str, Callable[..., BallProblem]] = {
 }
 
 
+_generation = 0  # bumped by register/unregister: caches of validated specs key on it
+
+
+def generation() -> int:
+    """A counter that changes whenever a problem is registered or removed."""
+    return _generation
+
+
+def _bump() -> None:
+    global _generation
+    _generation += 1
+
+
 def register(
     name: str, builder: Callable[..., BallProblem], *, replace: bool = False
 ) -> Callable[..., BallProblem]:
@@ -32,12 +45,14 @@ def register(
     if name in _BUILDERS and not replace:
         raise ValueError(f"problem {name!r} is already registered; pass replace=True to replace it")
     _BUILDERS[name] = builder
+    _bump()
     return builder
 
 
 def unregister(name: str) -> None:
     """Remove a registered problem (no error if absent)."""
     _BUILDERS.pop(name, None)
+    _bump()
 
 
 def names() -> list[str]:

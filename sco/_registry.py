@@ -22,6 +22,17 @@ T = TypeVar("T")
 ENTRY_POINT_GROUP = "byzsco.plugins"
 
 _plugins_loaded = False
+_generation = 0  # bumped by every register/unregister: caches of validated specs key on it
+
+
+def generation() -> int:
+    """A counter that changes whenever any registry changes (for caches of validated specs)."""
+    return _generation
+
+
+def _bump() -> None:
+    global _generation
+    _generation += 1
 
 
 def load_plugins() -> None:
@@ -86,6 +97,7 @@ class Registry(Generic[T]):
                     f"{self.kind} {n!r} is already registered; pass replace=True to replace it"
                 )
         self._items[name] = Registered(name, obj, dict(declared))
+        _bump()
         for a in aliases:
             self.aliases[a] = name
         return obj
@@ -93,6 +105,7 @@ class Registry(Generic[T]):
     def unregister(self, name: str) -> None:
         """Remove ``name`` and its aliases (no error if absent)."""
         self._items.pop(name, None)
+        _bump()
         for a in [a for a, n in self.aliases.items() if n == name]:
             del self.aliases[a]
 

@@ -46,7 +46,7 @@ def _forget_validated_specs() -> None:
     from verify.sweep import spec
 
     spec._VALID.clear()
-    spec._aggregator_fits.cache_clear()
+    spec._aggregator_fits_at.cache_clear()
 
 
 @pytest.fixture
@@ -278,3 +278,18 @@ def test_entry_point_plugins_load_once_on_a_miss(
     with pytest.raises(ValueError, match="unknown aggregator"):
         aggregators.make("nothing_like_it")
     assert calls == ["byzsco.plugins"]  # loaded once, on the first miss
+
+
+def test_a_spec_checked_before_unregister_is_checked_again(tmp_path: Path, clean: None) -> None:
+    """The sweep validator caches what it has built; registering or removing a rule must not
+    leave a stale answer (the caches key on the registries' generation)."""
+    from verify.sweep import spec
+
+    aggregators.register("meamed", meamed, equivariant=True)  # type: ignore[arg-type]
+    spec._aggregator_fits("ctma(meamed)", 9, 2)
+    spec._spec_string("aggregator", "ctma(meamed)", aggregators.make, "aggregator")
+    aggregators.unregister("meamed")
+    with pytest.raises(spec.SpecError, match="unknown aggregator 'meamed'"):
+        spec._spec_string("aggregator", "ctma(meamed)", aggregators.make, "aggregator")
+    with pytest.raises(ValueError, match="unknown aggregator 'meamed'"):
+        spec._aggregator_fits("ctma(meamed)", 9, 2)

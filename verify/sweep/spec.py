@@ -37,6 +37,8 @@ from typing import Any
 import numpy as np
 
 import problems
+import problems.registry
+from sco import _registry as sco_registry
 from sco import aggregators, attacks, estimators
 from sco._registry import load_plugins
 from sco.simulate import BYZANTINE_DATA
@@ -200,8 +202,18 @@ def _feasible(cfg: dict[str, Any]) -> None:
         raise SpecError(f"checkpoints must be a list of steps in [1, T = {cfg['T']}]; got {cp!r}")
 
 
-@functools.lru_cache(maxsize=1024)
+def _generation() -> tuple[int, int]:
+    """Changes whenever a registry changes: the caches below key on it, so a rule registered,
+    replaced or removed after a spec was checked is checked again."""
+    return sco_registry.generation(), problems.registry.generation()
+
+
 def _aggregator_fits(spec: str, m: int, f: int) -> None:
+    _aggregator_fits_at(spec, m, f, _generation())
+
+
+@functools.lru_cache(maxsize=1024)
+def _aggregator_fits_at(spec: str, m: int, f: int, generation: tuple[int, int]) -> None:
     """m/f feasibility of the aggregator: its declared minimum (nested rules included), then one
     call on m one-dimensional inputs, which runs the checks only made on data (e.g. k <= m of
     multi_krum, the buckets of bucketing)."""
@@ -216,8 +228,12 @@ def _aggregator_fits(spec: str, m: int, f: int) -> None:
         raise SpecError(f"aggregator {spec} with m = {m}, f = {f}: {exc}") from None
 
 
-@functools.lru_cache(maxsize=256)
 def _problem_facts(prob_json: str) -> tuple[float, bool]:
+    return _problem_facts_at(prob_json, _generation())
+
+
+@functools.lru_cache(maxsize=256)
+def _problem_facts_at(prob_json: str, generation: tuple[int, int]) -> tuple[float, bool]:
     """Build the problem once per distinct table (every keyword and range checked by its
     constructor); return its smoothness constant L and whether it has labels to flip."""
     kw = json.loads(prob_json)
@@ -237,20 +253,22 @@ def _int(key: str, value: Any, low: int) -> None:
 _EXAMPLE = {"aggregator": "ctma(cwtm)", "estimator": "mu2sgd", "attack": "alie"}
 
 
-_VALID: set[tuple[str, str]] = set()  # (kind, spec string) already built once: a grid's
-# runs repeat the same few strings, and building them is most of the validation time
+# (registry generation, kind, spec string) already built once: a grid's runs repeat the same few
+# strings, and building them is most of the validation time
+_VALID: set[tuple[tuple[int, int], str, str]] = set()
 
 
 def _spec_string(key: str, value: Any, make: Any, kind: str) -> None:
     if not isinstance(value, str):
         raise SpecError(f"{key} must be a spec string like {_EXAMPLE[kind]!r}; got {value!r}")
-    if (kind, value) in _VALID:
+    seen = (_generation(), kind, value)
+    if seen in _VALID:
         return
     try:
         make(value)
     except ValueError as exc:
         raise SpecError(f"{key}: {exc}") from exc
-    _VALID.add((kind, value))
+    _VALID.add(seen)
 
 
 def run_key(cfg: dict[str, Any], version: str) -> str:
