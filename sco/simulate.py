@@ -27,6 +27,14 @@ def default_checkpoints(T: int, n: int = 50) -> np.ndarray:
     return np.unique(np.round(np.geomspace(1, T, n)).astype(np.int64))
 
 
+def theory_lr(problem: Problem, T: int) -> float:
+    """The step of Theorem R, η* = 1/(8 L T) (docs/theory.md §4): what ``lr="theory"`` means."""
+    L = float(getattr(problem, "L", 0.0))
+    if not (np.isfinite(L) and L > 0):
+        raise ValueError(f'lr="theory" (1/(8LT)) needs a problem with L > 0; got L = {L!r}')
+    return 1.0 / (8.0 * L * T)
+
+
 def _check_int(name: str, value: object, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < low:
         raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
@@ -121,10 +129,7 @@ def simulate(
     if lr_rule is not None:
         if lr_rule not in LR_RULES:
             raise ValueError(f'lr must be a finite number > 0 or "theory"; got {lr!r}')
-        L = float(getattr(problem, "L", 0.0))
-        if not (np.isfinite(L) and L > 0):
-            raise ValueError(f'lr="theory" (1/(8LT)) needs a problem with L > 0; got L = {L!r}')
-        lr = 1.0 / (8.0 * L * T)
+        lr = theory_lr(problem, T)
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (np.isfinite(lr) and lr > 0):
         raise ValueError(f'lr must be a finite number > 0 or "theory"; got {lr!r}')
     lr = float(lr)

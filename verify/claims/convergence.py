@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from sco.simulate import theory_lr
+
 from .. import bounds as B
 from ..checks import check_exact, check_slope, check_spread, check_upper_bound
 from ..measurement import Measurement
@@ -32,7 +34,7 @@ STAND_STILL = {"estimator": "stand_still"}
 
 def _step(problem: Any, T: int, lr: float | str) -> float:
     """η for horizon T: ``"theory"`` is η* = 1/(8LT) (Theorem R), a number is itself."""
-    return 1.0 / (8.0 * problem.L * T) if lr == "theory" else float(lr)
+    return theory_lr(problem, T) if lr == "theory" else float(lr)
 
 
 def theorem_r(problem: Any, *, kappa_: float, m: int, f: int, T: Any, eta: Any) -> Any:
@@ -200,10 +202,10 @@ def _validate_horizons(claim: str) -> Any:
         if lr != "theory":
             if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
                 raise ValueError(f"{claim}: lr must be 'theory' or a number > 0; got {lr!r}")
-            if claim == "R1" and lr > 1.0 / (8 * kw["problem"].L * Ts[-1]):
+            if claim == "R1" and lr > theory_lr(kw["problem"], int(Ts[-1])):
                 raise ValueError(
                     f"{claim}: Theorem R needs η ≤ 1/(8LT) = "
-                    f"{1.0 / (8 * kw['problem'].L * Ts[-1]):.3g} at T = {int(Ts[-1])}; "
+                    f"{theory_lr(kw['problem'], int(Ts[-1])):.3g} at T = {int(Ts[-1])}; "
                     f"got lr = {lr!r}"
                 )
 
@@ -411,7 +413,7 @@ def _base_step(problem: Any, T: int, base: str) -> float:
     """η* = 1/(8LT) for μ²-SGD (``"theory"``); SGD's and momentum's usual 1/(L√T)
     (``"usual"``)."""
     if base == "theory":
-        return 1.0 / (8.0 * problem.L * T)
+        return theory_lr(problem, T)
     if base == "usual":
         return 1.0 / (problem.L * np.sqrt(T))
     raise ValueError(f"lr_base must be 'theory' or 'usual'; got {base!r}")

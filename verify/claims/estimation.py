@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sco.simulate import theory_lr
+
 from .. import bounds as B
 from ..checks import check_equivalence, check_slope, check_upper_bound
 from ..measurement import Measurement
@@ -22,10 +24,6 @@ from .families import EXACT_NOISE, NOISE_DOMINATED_LS
 from .registry import Claim, Control, Part, register
 
 M, F = 17, 4
-
-
-def _eta_star(problem: Any, T: int) -> float:
-    return 1.0 / (8.0 * problem.L * T)
 
 
 # ----------------------------------------------------------------------------- E0
@@ -59,7 +57,7 @@ def exact_error(
             m=m,
             f=0,
             T=T,
-            lr=float(s) * _eta_star(problem, T),
+            lr=float(s) * theory_lr(problem, T),
             seeds=seeds,
             rng=rng,
             record=("est_err",),
@@ -177,7 +175,7 @@ def estimator_error(
             m=m,
             f=f,
             T=T,
-            lr=float(s) * _eta_star(problem, T),
+            lr=float(s) * theory_lr(problem, T),
             seeds=seeds,
             rng=rng,
             record=("est_err",),

@@ -30,6 +30,7 @@ from scipy.special import ndtri
 
 import sco
 from sco.seeds import seed_generators
+from sco.simulate import theory_lr
 
 from ..checks import check_exact
 from ..measurement import Measurement
@@ -173,7 +174,7 @@ def reproduction(
     if byzantine not in BYZANTINE:
         raise ValueError(f"byzantine must be one of {BYZANTINE}; got {byzantine!r}")
     spec = estimator if estimator is not None else variant_spec(variant)
-    lr = float(lr_scale) / (8.0 * problem.L * T)
+    lr = float(lr_scale) * theory_lr(problem, T)
     attack = {"ipm": "ipm(eps=0.5)", "alie": "alie(z_rule=ctma_code)", "sign_flip": None}
     tr = sco.simulate(
         problem,

@@ -21,7 +21,6 @@ def execute(cfg: dict[str, Any]) -> dict[str, np.ndarray]:
         importlib.import_module(module)  # a spawned worker registers the spec's plug-ins too
     prob_kw = dict(cfg["problem"])
     p = problems.make(prob_kw.pop("name"), **prob_kw)
-    lr = 1.0 / (8.0 * p.L * cfg["T"]) if cfg["lr"] == "theory" else float(cfg["lr"])
     tr = sco.simulate(
         p,
         aggregator=cfg["aggregator"],
@@ -30,7 +29,7 @@ def execute(cfg: dict[str, Any]) -> dict[str, np.ndarray]:
         m=cfg["m"],
         f=cfg["f"],
         T=cfg["T"],
-        lr=lr,
+        lr=cfg["lr"],  # a number or "theory", which simulate resolves (and records)
         seeds=cfg["seeds"],
         rng=cfg["rng"],
         record=tuple(cfg["record"]),
@@ -40,7 +39,7 @@ def execute(cfg: dict[str, Any]) -> dict[str, np.ndarray]:
     out = {"steps": tr.steps, "diverged": tr.diverged, "x_final": tr.x_final, "seeds": tr.seeds}
     out.update({f"metric.{k}": v for k, v in tr.metrics.items()})
     # what a report needs to draw the theory beside the run: the resolved step and constants
-    out["eta"] = np.array(lr)
+    out["eta"] = np.array(tr.config["lr"])
     for name in ("L", "D", "sigma2", "sigma_L2"):
         out[f"const.{name}"] = np.array(float(getattr(p, name)))
     return out
