@@ -55,7 +55,7 @@ def main(scale: str = "smoke") -> dict[str, object]:
     for name, rule in (("far_trim", far_trim), ("ctma(cwtm)", "ctma(cwtm)")):
         tr = sco.simulate(
             p, aggregator=rule, attack="alie", estimator="mu2sgd", m=17, f=4, T=2000,
-            lr=1 / (8 * p.L * 2000), seeds=64, rng=0, record=("est_err",),
+            lr="theory", seeds=64, rng=0, record=("est_err",),
         )  # fmt: skip
         keep = tr.steps >= 20
         t = tr.steps[keep].astype(float)
