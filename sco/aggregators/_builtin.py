@@ -22,9 +22,21 @@ from .registry import (
 
 _T2 = "docs/theory.md §2"
 
-register("mean", mean, kappa=_kappa_mean, equivariant=True, min_workers=lambda f: 1)
-register("cwtm", cwtm, kappa=_kappa_cwtm, reference=_T2, robust=True, equivariant=True)
-register("cwmed", cwmed, kappa=_kappa_median, reference=_T2, robust=True, equivariant=True)
+register(
+    "mean", mean, kappa=_kappa_mean, equivariant=True, min_workers=lambda f: 1, coordinatewise=True
+)
+register(
+    "cwtm", cwtm, kappa=_kappa_cwtm, reference=_T2, robust=True, equivariant=True, coordinatewise=True
+)
+register(
+    "cwmed",
+    cwmed,
+    kappa=_kappa_median,
+    reference=_T2,
+    robust=True,
+    equivariant=True,
+    coordinatewise=True,
+)
 register(
     "gm",
     geometric_median,

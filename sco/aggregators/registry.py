@@ -65,6 +65,7 @@ class Entry:
     min_m: Callable[[int], int] = field(default=lambda f: 2 * f + 1)
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # word-valued params
     reference: str = ""
+    coordinatewise: bool = False  # the rule acts on each coordinate alone (κ* reduces to d = 1)
 
 
 REGISTRY: Registry[Entry] = Registry("aggregator")
@@ -111,6 +112,7 @@ def register(
     rtol: float = 1e-10,
     aliases: tuple[str, ...] = (),
     replace: bool = False,
+    coordinatewise: bool = False,
 ) -> Callable[..., np.ndarray]:
     """Register an aggregation rule ``fn(x[..., m, d], *, f, **params) -> [..., d]`` under
     ``name``, so that ``make(name)``, nested specs (``"ctma(name)"``), TOML sweeps and
@@ -144,6 +146,10 @@ def register(
         Other names for the rule.
     replace : bool
         Replace an existing registration instead of raising ``ValueError``.
+    coordinatewise : bool
+        The rule acts on each coordinate separately with the same 1-D rule (CWTM, CWMed, ...):
+        :func:`sco.robustness.kappa_star` then reduces its κ* to d = 1 (docs/theory.md §6) and
+        may use the exact enumeration over order patterns.
     """
     if not callable(fn):
         raise ValueError(f"aggregator {name!r}: fn must be callable; got {fn!r}")
@@ -158,6 +164,7 @@ def register(
         min_m=_as_min_m(min_workers),
         choices=dict(choices or {}),
         reference=reference,
+        coordinatewise=bool(coordinatewise),
     )
     REGISTRY.register(name, entry, replace=replace, aliases=aliases, reference=reference)
     return fn
@@ -215,6 +222,11 @@ class Aggregator:
     def rtol(self) -> float:
         """Relative accuracy of the output: exact rules ~1e-10, iterative solvers looser."""
         return max(self.entry.rtol, self.base.rtol if self.base is not None else 0.0)
+
+    @property
+    def coordinatewise(self) -> bool:
+        """True when the rule applies one 1-D rule to each coordinate separately."""
+        return self.entry.coordinatewise and self.base is None
 
     def kappa(self, m: int, f: int) -> float | None:
         """The declared (f, κ) constant of docs/theory.md §2 for m workers (None if none)."""

@@ -1,4 +1,4 @@
-"""Measuring (f, κ)-robustness pathwise (docs/theory.md §2).
+"""Measuring (f, κ)-robustness pathwise (docs/theory.md §2): ratios and adversarial search.
 
 For an output a of an aggregator on x_1..x_m and a set S of m − f indices, the realised ratio is
 ‖a − x̄_S‖² / V_S with V_S the mean of ‖x_i − x̄_S‖² over i ∈ S. An aggregator is (f, κ)-robust
@@ -14,8 +14,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .aggregators import Aggregator, AggregatorLike, resolve
-from .seeds import as_generator
+from ..aggregators import Aggregator, AggregatorLike, resolve
+from ..seeds import as_generator
 
 
 def ratio(out: np.ndarray, x: np.ndarray, subset: np.ndarray | None = None) -> np.ndarray:
@@ -86,7 +86,7 @@ def adversarial_instances(
     """Instances ``[n, m, d]`` (honest first, then f Byzantine rows) for each attack of
     docs/theory.md §3 against ``agg``, plus random Byzantine positions at several scales."""
     rng = as_generator(rng)
-    from . import attacks
+    from .. import attacks
 
     honest = honest_batch(rng, n, m - f, d)
     specs = ["sign_flip", "ipm", "alie", "gaussian(scale=10.0)", "mimic", "constant(value=100.0)"]
