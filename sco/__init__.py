@@ -24,6 +24,7 @@ __all__ = [
     "aggregators",
     "attacks",
     "estimators",
+    "presets",
     "robustness",
     "simulate",
     "testing",
@@ -31,10 +32,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``sco.testing`` is imported on first access (it imports neither pytest nor hypothesis
-    at module level, but nothing in ``import sco`` needs it)."""
-    if name == "testing":
+    """``sco.testing`` and ``sco.presets`` are imported on first access (``sco.testing``
+    imports neither pytest nor hypothesis at module level, but nothing in ``import sco`` needs
+    either)."""
+    if name in ("testing", "presets"):
         import importlib
 
-        return importlib.import_module(".testing", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

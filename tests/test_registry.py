@@ -20,7 +20,7 @@ MEAMED_SOURCE = '''
 import numpy as np
 
 
-def meamed(x, *, f):
+def my_meamed(x, *, f):
     """Mean of the m - f values closest to the coordinate-wise median, per coordinate
     (Xie et al. 2018)."""
     x = np.asarray(x, dtype=np.float64)
@@ -38,7 +38,7 @@ def meamed_kappa(m, f, base):
 
 namespace: dict[str, object] = {}
 exec(MEAMED_SOURCE, namespace)  # the same rule the plug-in module below registers
-meamed = namespace["meamed"]
+my_meamed = namespace["my_meamed"]
 meamed_kappa = namespace["meamed_kappa"]
 
 
@@ -53,7 +53,7 @@ def _forget_validated_specs() -> None:
 def clean() -> Iterator[None]:
     """Unregister everything a test registers (so other tests see the built-ins only)."""
     yield
-    for name in ("meamed", "my_mean_attack", "my_sgd"):
+    for name in ("my_meamed", "my_mean_attack", "my_sgd"):
         aggregators.unregister(name)
         attacks.unregister(name)
         estimators.unregister(name)
@@ -64,8 +64,8 @@ def clean() -> Iterator[None]:
 @pytest.fixture
 def registered(clean: None) -> None:
     aggregators.register(
-        "meamed",
-        meamed,  # type: ignore[arg-type]
+        "my_meamed",
+        my_meamed,  # type: ignore[arg-type]
         kappa=meamed_kappa,  # type: ignore[arg-type]
         reference="Xie et al. 2018",
         equivariant=True,
@@ -73,21 +73,21 @@ def registered(clean: None) -> None:
 
 
 def test_registered_rule_works_in_nested_specs(registered: None) -> None:
-    agg = aggregators.make("ctma(meamed)")
-    assert agg.spec == "ctma(meamed)" and aggregators.make(agg.spec).spec == agg.spec
-    assert agg.base is not None and agg.base.name == "meamed"
-    assert "meamed" in aggregators.names()
-    assert aggregators.resolve("meamed").kappa(11, 2) == pytest.approx(8 * (1 + 2 / 7) ** 2)
+    agg = aggregators.make("ctma(my_meamed)")
+    assert agg.spec == "ctma(my_meamed)" and aggregators.make(agg.spec).spec == agg.spec
+    assert agg.base is not None and agg.base.name == "my_meamed"
+    assert "my_meamed" in aggregators.names()
+    assert aggregators.resolve("my_meamed").kappa(11, 2) == pytest.approx(8 * (1 + 2 / 7) ** 2)
     assert agg.kappa(11, 2) is not None  # CTMA's κ from its base's declared κ
     x = np.random.default_rng(0).standard_normal((11, 4))
-    np.testing.assert_array_equal(aggregators.make("meamed")(x, f=2), meamed(x, f=2))  # type: ignore[operator]
+    np.testing.assert_array_equal(aggregators.make("my_meamed")(x, f=2), my_meamed(x, f=2))  # type: ignore[operator]
 
 
 def test_simulate_with_a_registered_rule(registered: None) -> None:
     p = problems.make("quadratic", dim=3, rng=0)
     tr = sco.simulate(
         p,
-        aggregator="ctma(meamed)",
+        aggregator="ctma(my_meamed)",
         attack="alie",
         estimator="mu2sgd",
         m=9,
@@ -101,7 +101,7 @@ def test_simulate_with_a_registered_rule(registered: None) -> None:
 
 
 def test_conformance_uses_the_declared_kappa(registered: None) -> None:
-    report = sco.testing.check_aggregator("meamed")
+    report = sco.testing.check_aggregator("my_meamed")
     assert "declared-kappa" in report.checks  # ran and passed
     assert "declared-kappa" not in report.skipped
     assert report.info("declared-kappa")["worst_ratio"] <= report.kappa
@@ -109,21 +109,21 @@ def test_conformance_uses_the_declared_kappa(registered: None) -> None:
 
 
 def test_duplicates_raise_unless_replaced(registered: None) -> None:
-    with pytest.raises(ValueError, match="'meamed' is already registered"):
-        aggregators.register("meamed", meamed)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="'my_meamed' is already registered"):
+        aggregators.register("my_meamed", my_meamed)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="already registered"):
-        aggregators.register("cwtm", meamed)  # type: ignore[arg-type]
+        aggregators.register("cwtm", my_meamed)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="already registered"):
-        aggregators.register("geometric_median", meamed)  # type: ignore[arg-type]  # an alias
-    aggregators.register("meamed", meamed, replace=True)  # type: ignore[arg-type]
-    assert aggregators.make("meamed").kappa(11, 2) is None  # the new declaration
+        aggregators.register("geometric_median", my_meamed)  # type: ignore[arg-type]  # an alias
+    aggregators.register("my_meamed", my_meamed, replace=True)  # type: ignore[arg-type]
+    assert aggregators.make("my_meamed").kappa(11, 2) is None  # the new declaration
     with pytest.raises(ValueError, match="identifier"):
-        aggregators.register("not a name", meamed)  # type: ignore[arg-type]
+        aggregators.register("not a name", my_meamed)  # type: ignore[arg-type]
 
 
 def test_unknown_names_still_suggest(registered: None) -> None:
-    with pytest.raises(ValueError, match=r"unknown aggregator 'meamd'.*did you mean 'meamed'"):
-        aggregators.make("ctma(meamd)")
+    with pytest.raises(ValueError, match=r"aggregator 'my_meamd'.*did you mean 'my_meamed'"):
+        aggregators.make("ctma(my_meamd)")
     with pytest.raises(ValueError, match="did you mean 'mean'"):
         aggregators.make("meen")
     with pytest.raises(ValueError, match="did you mean 'ipm'"):
@@ -180,7 +180,7 @@ def _write_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str) 
             """
             import sco
 
-            sco.aggregators.register("meamed", meamed, kappa=meamed_kappa, equivariant=True)
+            sco.aggregators.register("my_meamed", my_meamed, kappa=meamed_kappa, equivariant=True)
             """
         )
     )
@@ -200,7 +200,7 @@ def test_toml_sweep_with_plugins(
             """
             plugins = ["byzsco_test_meamed_plugin"]
             problem = { name = "quadratic", dim = 3, rng = 0 }
-            aggregator = ["ctma(meamed)", "meamed"]
+            aggregator = ["ctma(my_meamed)", "my_meamed"]
             attack = "alie"
             estimator = "mu2sgd"
             m = 9
@@ -214,7 +214,7 @@ def test_toml_sweep_with_plugins(
     summary = sweep.run(spec, tmp_path / "out", progress=False)
     assert summary.total == 2 and summary.ran == 2
     frame = sweep.load(tmp_path / "out")
-    assert set(frame["aggregator"]) == {"ctma(meamed)", "meamed"}
+    assert set(frame["aggregator"]) == {"ctma(my_meamed)", "my_meamed"}
     assert sweep.run(spec, tmp_path / "out", progress=False).ran == 0  # resumable as before
 
 
@@ -234,8 +234,8 @@ def test_toml_plugins_errors_name_the_key(tmp_path: Path, clean: None) -> None:
         expand({**base, "plugins": ["no_such_byzsco_plugin"]})
     with pytest.raises(SpecError, match=r"^plugins must be a list"):
         expand({**base, "plugins": "mypkg"})
-    with pytest.raises(SpecError, match=r"^aggregator: unknown aggregator 'meamed'"):
-        expand({**base, "aggregator": "meamed"})
+    with pytest.raises(SpecError, match=r"^aggregator: unknown aggregator 'my_meamed'"):
+        expand({**base, "aggregator": "my_meamed"})
 
 
 def test_sco_list_shows_plugins(
@@ -253,7 +253,7 @@ def test_sco_list_shows_plugins(
     monkeypatch.setattr("importlib.metadata.entry_points", entry_points)
     assert main(["list"]) == 0
     line = next(s for s in capsys.readouterr().out.splitlines() if s.startswith("aggregators:"))
-    assert "meamed" in line
+    assert "my_meamed" in line
     assert loaded == ["byzsco.plugins"]
 
 
@@ -265,7 +265,9 @@ def test_entry_point_plugins_load_once_on_a_miss(
     import sco._registry as reg
 
     _write_plugin(tmp_path, monkeypatch, "byzsco_test_entry_point_plugin")
-    ep = importlib.metadata.EntryPoint("meamed", "byzsco_test_entry_point_plugin", "byzsco.plugins")
+    ep = importlib.metadata.EntryPoint(
+        "my_meamed", "byzsco_test_entry_point_plugin", "byzsco.plugins"
+    )
     calls: list[str] = []
 
     def entry_points(group: str) -> list[importlib.metadata.EntryPoint]:
@@ -274,7 +276,7 @@ def test_entry_point_plugins_load_once_on_a_miss(
 
     monkeypatch.setattr(reg, "_plugins_loaded", False)
     monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
-    assert aggregators.make("ctma(meamed)").spec == "ctma(meamed)"
+    assert aggregators.make("ctma(my_meamed)").spec == "ctma(my_meamed)"
     with pytest.raises(ValueError, match="unknown aggregator"):
         aggregators.make("nothing_like_it")
     assert calls == ["byzsco.plugins"]  # loaded once, on the first miss
@@ -285,11 +287,11 @@ def test_a_spec_checked_before_unregister_is_checked_again(tmp_path: Path, clean
     leave a stale answer (the caches key on the registries' generation)."""
     from verify.sweep import spec
 
-    aggregators.register("meamed", meamed, equivariant=True)  # type: ignore[arg-type]
-    spec._aggregator_fits("ctma(meamed)", 9, 2)
-    spec._spec_string("aggregator", "ctma(meamed)", aggregators.make, "aggregator")
-    aggregators.unregister("meamed")
-    with pytest.raises(spec.SpecError, match="unknown aggregator 'meamed'"):
-        spec._spec_string("aggregator", "ctma(meamed)", aggregators.make, "aggregator")
-    with pytest.raises(ValueError, match="unknown aggregator 'meamed'"):
-        spec._aggregator_fits("ctma(meamed)", 9, 2)
+    aggregators.register("my_meamed", my_meamed, equivariant=True)  # type: ignore[arg-type]
+    spec._aggregator_fits("ctma(my_meamed)", 9, 2)
+    spec._spec_string("aggregator", "ctma(my_meamed)", aggregators.make, "aggregator")
+    aggregators.unregister("my_meamed")
+    with pytest.raises(spec.SpecError, match="unknown aggregator 'my_meamed'"):
+        spec._spec_string("aggregator", "ctma(my_meamed)", aggregators.make, "aggregator")
+    with pytest.raises(ValueError, match="unknown aggregator 'my_meamed'"):
+        spec._aggregator_fits("ctma(my_meamed)", 9, 2)

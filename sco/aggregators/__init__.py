@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from . import _builtin  # noqa: F401 - the built-in rules register themselves
 from .bucketing import bucketing, default_bucket_size
+from .bulyan import bulyan
 from .centered_clipping import centered_clipping
+from .clipping import arc, clip
 from .coordinatewise import cwmed, cwtm
 from .ctma import ctma
 from .geometric_median import (
@@ -19,6 +21,8 @@ from .geometric_median import (
     geometric_median_certified,
 )
 from .krum import krum, krum_scores, multi_krum
+from .mda import mda
+from .meamed import meamed
 from .mean import mean
 from .nnm import nnm, nnm_mix
 from .registry import (
@@ -37,8 +41,11 @@ __all__ = [
     "Aggregator",
     "AggregatorLike",
     "GeometricMedianCertificate",
+    "arc",
     "bucketing",
+    "bulyan",
     "centered_clipping",
+    "clip",
     "ctma",
     "cwmed",
     "cwtm",
@@ -48,6 +55,8 @@ __all__ = [
     "krum",
     "krum_scores",
     "make",
+    "mda",
+    "meamed",
     "mean",
     "multi_krum",
     "names",

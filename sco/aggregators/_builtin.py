@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from .bucketing import bucketing
+from .bulyan import SELECTORS, bulyan
 from .centered_clipping import centered_clipping
+from .clipping import arc, clip
 from .coordinatewise import cwmed, cwtm
 from .ctma import TIES, ctma
 from .geometric_median import geometric_median
 from .krum import krum, multi_krum
+from .mda import mda
+from .meamed import meamed
 from .mean import mean
 from .nnm import nnm
 from .registry import (
@@ -26,7 +30,13 @@ register(
     "mean", mean, kappa=_kappa_mean, equivariant=True, min_workers=lambda f: 1, coordinatewise=True
 )
 register(
-    "cwtm", cwtm, kappa=_kappa_cwtm, reference=_T2, robust=True, equivariant=True, coordinatewise=True
+    "cwtm",
+    cwtm,
+    kappa=_kappa_cwtm,
+    reference=_T2,
+    robust=True,
+    equivariant=True,
+    coordinatewise=True,
 )
 register(
     "cwmed",
@@ -99,4 +109,45 @@ register(
     reference="Karimireddy, He & Jaggi 2022",
     robust=True,
     equivariant=True,
+)
+register(
+    "meamed",
+    meamed,
+    reference="Xie, Koyejo & Gupta 2018",
+    robust=True,
+    equivariant=True,
+    coordinatewise=True,
+)
+register(
+    "mda",
+    mda,
+    reference="El Mhamdi, Guerraoui & Rouault 2018",
+    robust=True,
+    equivariant=True,
+)
+register(
+    "bulyan",
+    bulyan,
+    min_workers=lambda f: 4 * f + 3,
+    choices={"selector": SELECTORS},
+    reference="El Mhamdi, Guerraoui & Rouault 2018",
+    robust=True,
+    equivariant=True,
+)
+register(
+    "clip",
+    clip,
+    meta=True,
+    min_workers=1,  # its own need; the base's min_workers applies on top
+    reference="static norm clipping before aggregation",
+    robust=True,
+    equivariant=False,
+)
+register(
+    "arc",
+    arc,
+    meta=True,
+    reference="Allouah et al. 2024",
+    robust=True,
+    equivariant=False,
 )
