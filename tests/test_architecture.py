@@ -20,7 +20,10 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
 # sco.testing offers hypothesis strategies and pytest parametrisation; it may import those inside
 # a function only.
 # Trace.to_frame returns a pandas DataFrame; pandas is imported inside that method only.
+# The κ* certificates solve SDPs (cvxpy) and SOCPs (Clarabel) inside the functions that need them.
 LAZY_EXTRA = {
+    "sco/robustness/sdp.py": {"cvxpy"},
+    "sco/robustness/socp.py": {"clarabel"},
     "sco/testing/parametrize.py": {"pytest"},
     "sco/testing/strategies.py": {"hypothesis"},
     "sco/trace.py": {"pandas"},
@@ -76,6 +79,8 @@ def test_checker_rejects_upward_and_eager_imports() -> None:
     assert violations("sco", "def f():\n    import sympy\n")
     assert violations("sco", "import hypothesis\n", "sco/testing/strategies.py")
     assert violations("sco", "def f():\n    import hypothesis\n", "sco/aggregators/mean.py")
+    assert violations("sco", "import cvxpy\n", "sco/robustness/sdp.py")  # lazy there, not eager
+    assert violations("sco", "def f():\n    import cvxpy\n", "sco/robustness/search.py")
 
 
 def test_import_sco_and_problems_loads_no_heavy_dependency() -> None:

@@ -6,7 +6,8 @@
 - checking an outside implementation against a reference rule: :func:`certify`.
 """
 
-from .kappa_star import kappa_star
+from .certify import CertifyReport, Finding, certify
+from .kappa_star import kappa_star, proven
 from .result import METHODS, KappaStar
 from .search import (
     FAMILIES,
@@ -27,15 +28,19 @@ from .search import (
 __all__ = [
     "FAMILIES",
     "METHODS",
+    "CertifyReport",
+    "Finding",
     "KappaStar",
     "Probe",
     "Worst",
     "adversarial_instances",
+    "certify",
     "honest_batch",
     "kappa_star",
     "local_search",
     "lower_bound_instance",
     "median_cluster_family",
+    "proven",
     "ratio",
     "search_worst",
     "starting_instances",

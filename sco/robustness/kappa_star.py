@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..aggregators import AggregatorLike, resolve
+from ..aggregators import Aggregator, AggregatorLike, resolve
 from .result import METHODS, KappaStar
 
 
@@ -58,6 +58,31 @@ def kappa_star(
     agg = resolve(rule)
     if m < agg.min_workers(f):
         raise ValueError(f"m: {agg.spec} needs m >= {agg.min_workers(f)} for f = {f}; got {m}")
+    got = _dispatch(agg, m, f, no_attack, method, rng)
+    assert got is not None  # the search always answers
+    return got
+
+
+def proven(rule: AggregatorLike, m: int, f: int, *, no_attack: bool = False) -> KappaStar | None:
+    """κ*(rule; m, f) when a proof or certificate applies (closed form, SDP or SOCP enumeration
+    within their size budgets); None otherwise — never runs a search."""
+    m, f = _check(m, f)
+    agg = resolve(rule)
+    if m < agg.min_workers(f):
+        return None
+    return _dispatch(agg, m, f, no_attack, None, None, search=False)
+
+
+def _dispatch(
+    agg: Aggregator,
+    m: int,
+    f: int,
+    no_attack: bool,
+    method: str | None,
+    rng: Any,
+    *,
+    search: bool = True,
+) -> KappaStar | None:
     from . import adversarial, closed_form, sdp, socp
 
     tried: list[str] = []
@@ -67,13 +92,15 @@ def kappa_star(
             return got
         tried.append("closed form")
     if method in (None, "SDP"):
-        if sdp.applies(agg):
+        if sdp.applies(agg, m, f):
             return sdp.sdp_kappa(agg, m, f, no_attack=no_attack)
         tried.append("SDP")
     if method in (None, "SOCP enumeration"):
-        if agg.coordinatewise:
+        if socp.applies(agg, m, f):
             return socp.socp_enumeration(agg, m, f, no_attack=no_attack)
         tried.append("SOCP enumeration")
+    if not search:
+        return None
     if method in (None, "search only"):
         return adversarial.search_only(agg, m, f, no_attack=no_attack, rng=rng)
     raise ValueError(f"method {method!r} does not apply to {agg.spec} (tried {', '.join(tried)})")
