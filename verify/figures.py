@@ -463,15 +463,32 @@ def kappa_upgrade(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
     fig, axes = _panels(len(groups))
     for ax, (inst, parts) in zip(axes, groups.items(), strict=True):
         metas = [m for m in _measurements(parts) if m.theory is None]
-        bases = [m for m in _measurements(parts) if m.theory is not None]
+        props = [m for m in _measurements(parts) if "kappa_star_base" in m.config]
+        bases = [
+            m
+            for m in _measurements(parts)
+            if m.theory is not None and "kappa_star_base" not in m.config
+        ]
         slopes = []
         for i, (head, same) in enumerate(_merge_identical(metas)):
             label = " = ".join(m.config["rule"] for m in same)
             slope = np.polyfit(np.log(head.x), np.log(head.values[0]), 1)[0]
             slopes.append(f"{label}: {slope:.2f}")
             ax.plot(head.x, head.values[0], "o-", color=COLORS[i % 6], ms=4, label=label)
+        for i, pm in enumerate(props):
+            ax.plot(
+                pm.x,
+                pm.theory,
+                "-",
+                color=COLORS[i % 6],
+                lw=0.8,
+                alpha=0.6,
+                label=f"{pm.config['rule']}: 4f(1 + κ*_A)/(m − f)",
+            )
         for i, (head, same) in enumerate(_merge_identical(bases, rtol=1e-3)):
-            label = " = ".join(m.config["rule"] for m in same) + " alone (screened)"
+            exact = "exact" in head.config.get("families", [])
+            how = "κ* exact" if exact else "screened"
+            label = " = ".join(m.config["rule"] for m in same) + f" alone ({how})"
             if len(same) > 1:
                 label += ", equal to 0.1 %: drawn once"
             ax.plot(head.x, head.values[0], "s:", color=COLORS[(i + 3) % 6], ms=3, label=label)
@@ -678,7 +695,7 @@ def draw_all(verdicts: Sequence[Verdict], out: Path) -> list[Path]:
     for cid, v in claims.items():
         ctl = controls.get(cid, [])
         try:
-            if cid in ("K1", "K2", "K3"):
+            if cid in ("K1", "K2", "K3", "K5", "K6"):
                 made.append(kappa_table(v, ctl, out, cid.lower()))
             else:
                 made.append(FIGURES.get(cid, rates)(v, ctl, out))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,7 @@ def markdown(result: Outcome, figures: list[Path]) -> str:
         "",
     ]
     lines += _table(HEADER, [row(v) for v in result.verdicts])
+    lines += kappa_side_by_side(result.verdicts)
     lines += ["", "## Per instance", ""]
     for v in result.verdicts:
         lines += [f"### {name(v)}: {outcome(v)}", ""]
@@ -149,6 +151,53 @@ def markdown(result: Outcome, figures: list[Path]) -> str:
     if figures:
         lines += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in figures]
     return "\n".join(lines) + "\n"
+
+
+def kappa_side_by_side(verdicts: Sequence[Verdict]) -> list[str]:
+    """K1's rules at each (m, f) of its instances: the declared table κ (docs/theory.md §2), the
+    exact κ* (§6, where proven at that size) and the worst ratio the search found, side by
+    side (empty when K1 did not run)."""
+    rows = []
+    for v in verdicts:
+        if v.claim != "K1" or v.negative_control:
+            continue
+        for p in v.parts:
+            meas = p.measurement
+            if meas is None or "kappa_star" not in meas.config:
+                continue
+            c = meas.config
+            for i, rule in enumerate(c["rules"]):
+                star = c["kappa_star"][i]
+                table = c["table"][i]
+                found = float(meas.values[0, i])
+                rows.append(
+                    [
+                        str(rule),
+                        str(c["m"]),
+                        str(c["f"]),
+                        num(table),
+                        num(star),
+                        num(found),
+                        num(found / star) if star else "—",
+                        num(found / table) if table else "—",
+                        str(c["bound"][i]),
+                    ]
+                )
+    if not rows:
+        return []
+    header = ["rule", "m", "f", "table κ (§2)", "κ* (§6)", "worst found", "found/κ*"]
+    header += ["found/table", "checked against"]
+    return [
+        "",
+        "## κ: declared, exact and found (K1)",
+        "",
+        "Each rule at each (m, f) of K1's instances: the table value of docs/theory.md §2, the "
+        "exact κ* of §6 where a proof or certificate applies at that size (— where none does), "
+        "and the worst ratio the adversarial search found. K1 checks the worst found against "
+        "κ* where it is known, else against the table.",
+        "",
+        *_table(header, rows),
+    ]
 
 
 def _note(p: Verdict) -> str:

@@ -59,7 +59,8 @@ def test_timed_claim_runs_and_records_its_clock(smoke: dict[str, Any]) -> None:
 
 def test_registry_order_and_errors() -> None:
     assert claims.ids() == [
-        *("K1", "K2", "K3", "K4", "E0", "E1", "E2", "R1", "R2", "R3", "S1", "C1", "P1")
+        *("K1", "K2", "K3", "K4", "K5", "K6", "E0", "E1", "E2", "R1", "R2", "R3", "S1", "C1"),
+        "P1",
     ]
     with pytest.raises(ValueError, match="unknown claim 'Z9'"):
         claims.run("Z9")
@@ -248,6 +249,14 @@ KAPPA_BY_HAND = {
 }
 
 
+#: κ* of docs/theory.md §6 typed out (closed forms), with h = m − f and g = ⌈(m − 2f)/2⌉
+KAPPA_STAR_BY_HAND = {
+    "cwtm": q,
+    "cwmed": lambda m, f: (m - 1) / (m + 1 - 2 * f) if m % 2 else (m - 2) / (m + 2 - 2 * f),
+    "gm": lambda m, f: (m - f - math.ceil((m - 2 * f) / 2)) / math.ceil((m - 2 * f) / 2),
+}
+
+
 def kappa_by_hand(spec: str, m: int, f: int) -> float:
     if spec.startswith("ctma("):
         return 4 * f * (1 + kappa_by_hand(spec[5:-1], m, f)) / (m - f)
@@ -294,9 +303,18 @@ def test_every_bound_is_evaluated_at_the_grid_point_it_is_compared_with(
         for part in smoke[cid].parts:
             mm = part.measurement
             m_, f_ = mm.config["m"], mm.config["f"]
-            for rule, th in zip(mm.config["rules"], mm.theory, strict=True):
-                want_k = kappa_by_hand(rule, m_, f_) if cid == "K1" else q(m_, f_)
-                assert th == pytest.approx(want_k, rel=1e-12), (cid, rule)
+            for i, (rule, th) in enumerate(zip(mm.config["rules"], mm.theory, strict=True)):
+                if cid == "K2":
+                    assert th == pytest.approx(q(m_, f_), rel=1e-12), (cid, rule)
+                    continue
+                assert mm.config["table"][i] == pytest.approx(kappa_by_hand(rule, m_, f_))
+                if rule in KAPPA_STAR_BY_HAND:  # a closed form: checked against κ*
+                    want = KAPPA_STAR_BY_HAND[rule](m_, f_) * (1 + 1e-9)
+                    assert th == pytest.approx(want, rel=1e-12), (cid, rule)
+                elif mm.config["kappa_star"][i] is None:  # no κ* at this size: the table
+                    assert th == pytest.approx(kappa_by_hand(rule, m_, f_), rel=1e-12), rule
+                else:  # an SDP: its certified upper bound, just above κ*
+                    assert mm.config["kappa_star"][i] <= th <= mm.config["kappa_star"][i] * 1.001
 
 
 def test_negative_controls_keep_the_claims_bound(smoke: dict[str, Any]) -> None:

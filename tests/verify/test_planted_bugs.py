@@ -109,3 +109,62 @@ def test_alie_ctma_code_z_over_m_fails_p1(monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setattr(simple, "alie_z", wrong_z)
     assert claims.run("P1", "smoke").status == Status.FAIL
+
+
+# ------------------------------------------------------------------ K5, K6 (docs/theory.md §6)
+
+
+@pytest.fixture
+def fresh_constants() -> Iterator[None]:
+    from sco.robustness import closed_form
+    from verify.claims import exact_kappa
+
+    def clear() -> None:
+        closed_form._CACHE.clear()
+        exact_kappa._exact.cache_clear()
+
+    clear()
+    yield
+    clear()
+
+
+def test_cwmed_closed_form_typo_fails_k5(
+    monkeypatch: pytest.MonkeyPatch, fresh_constants: None
+) -> None:
+    """κ*(CWMed) for odd m written (m − 1)/(m − 2f) instead of (m − 1)/(m + 1 − 2f): the
+    extremal instance no longer reaches the declared value."""
+    from sco.robustness import closed_form
+
+    build = closed_form._build
+
+    def typo(kind: str, m: int, f: int, no_attack: bool) -> tuple[float, np.ndarray, str, bool]:
+        value, x, proof, sup = build(kind, m, f, no_attack)
+        if kind == "cwmed" and m % 2 and not no_attack:
+            value = (m - 1) / (m - 2 * f)
+        return value, x, proof, sup
+
+    monkeypatch.setattr(closed_form, "_build", typo)
+    v = claims.run("K5", "quick", rules=("cwmed",))
+    assert v.status == Status.FAIL
+
+
+def test_a_krum_replaced_under_its_name_fails_k5(fresh_constants: None) -> None:
+    """A Krum scoring m − f − 1 neighbours registered as "krum": the certificates do not
+    recognise it, so K5 has no proven constant for a rule it must check, and fails."""
+    from sco import aggregators as A
+
+    rec = A.registry.REGISTRY.entry("krum")
+
+    def byzfl_krum(x: np.ndarray, *, f: int) -> np.ndarray:
+        d2 = np.sum((x[..., :, None, :] - x[..., None, :, :]) ** 2, axis=-1)
+        m = x.shape[-2]
+        score = np.sort(d2, axis=-1)[..., 1 : m - f].sum(axis=-1)
+        pick = np.argmin(score, axis=-1)
+        return np.take_along_axis(x, pick[..., None, None], axis=-2)[..., 0, :]
+
+    A.register("krum", byzfl_krum, min_workers=lambda f: 2 * f + 3, replace=True)
+    try:
+        assert claims.run("K5", "smoke", rules=("krum",)).status == Status.FAIL
+    finally:
+        A.registry.REGISTRY.register("krum", rec.obj, replace=True, **rec.declared)
+    assert claims.run("K5", "smoke", rules=("krum",)).status == Status.PASS

@@ -2,7 +2,7 @@
 
 >>> from verify import claims
 >>> claims.ids()                                           # doctest: +SKIP
-['K1', 'K2', 'K3', 'K4', 'E0', 'E1', 'E2', 'R1', 'R2', 'R3', 'S1', 'C1', 'P1']
+['K1', 'K2', 'K3', 'K4', 'K5', 'K6', 'E0', 'E1', 'E2', 'R1', 'R2', 'R3', 'S1', 'C1', 'P1']
 >>> v = claims.run("E2", scale="smoke", aggregator="ctma(gm)")   # doctest: +SKIP
 >>> v.status, v.tightness, v.measurement.values.shape      # doctest: +SKIP
 
@@ -12,7 +12,14 @@ pairs every claim with its negative controls and decides the overall result.
 
 from __future__ import annotations
 
-from . import convergence, cost, estimation, kappa, reproduction  # noqa: F401  (register)
+from . import (  # noqa: F401  (register)
+    convergence,
+    cost,
+    estimation,
+    exact_kappa,
+    kappa,
+    reproduction,
+)
 from .registry import (
     SCALES,
     Claim,

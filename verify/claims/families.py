@@ -281,3 +281,24 @@ AUTHORS_CODE = _family(
     _authors_code,
     seed=10,
 )
+
+
+def _kstar_sizes(rng: np.random.Generator, i: int) -> tuple[str, dict[str, Any]]:
+    m = int(rng.integers(5, 14))
+    f = int(rng.integers(1, (m - 3) // 2 + 1))
+    d = int(rng.integers(1, 9))
+    seed = int(rng.integers(0, 2**31))
+    return f"m={m} f={f} d={d}", {"m": m, "f": f, "d": d, "rng": seed}
+
+
+KSTAR_SIZES = _family(
+    "m ∈ [5, 13], 1 ≤ f ≤ (m − 3)/2 (so that every rule, Krum included, is defined), the "
+    "extremal instance of each rule embedded in d ∈ [1, 8] by a "
+    "random similarity the rule is equivariant under (rotation-equivariant rules: a random "
+    "rotation, scale 10^U(−2, 2) and offset; coordinate-wise rules: each coordinate an "
+    "independent affine copy with a positive scale), and an adversarial search with its own "
+    "seed",
+    ("m", "f", "d", "rng"),
+    _kstar_sizes,
+    seed=9,
+)

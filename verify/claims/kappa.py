@@ -1,4 +1,5 @@
-"""Claims on robust aggregation (docs/theory.md §2, §5): K1 (the κ table holds pathwise),
+"""Claims on robust aggregation (docs/theory.md §2, §5): K1 (κ* of §6, else the κ table,
+holds pathwise),
 K2 (the lower bound f/(m − 2f) is attained), K3 (the CTMA proposition holds pathwise), K4 (CTMA
 makes the worst κ O(δ)).
 
@@ -30,6 +31,7 @@ from sco.robustness import (
 
 from ..checks import check_exact, check_lower_bound, check_slope, check_upper_bound
 from ..measurement import Measurement
+from .exact_kappa import SEARCH_RTOL, exact
 from .families import KAPPA_SIZES, LOWER_BOUND_SIZES, SEARCH_SEEDS, SMALL_SIZES
 from .registry import Claim, Control, Part, register
 
@@ -80,19 +82,27 @@ def kappa_table(
 ) -> list[Measurement]:
     """The worst honest-set ratio ‖A(x) − x̄_G‖²/V_G that :func:`sco.robustness.search_worst`
     finds for each rule (``n`` starts per family, ``search_iters`` hill-climbing steps each,
-    ``polish_iters`` more on the two best), beside its declared κ (of ``kappa_of`` when given,
-    times ``kappa_scale``). Rules that declare no κ at (m, f) are skipped."""
+    ``polish_iters`` more on the two best), against its exact κ* (docs/theory.md §6: the
+    certified upper bound ×(1 + 1e-9)) where one is proven at (m, f), else its declared table
+    κ (docs/theory.md §2); both are recorded beside the worst found (``config["table"]``,
+    ``config["kappa_star"]``). ``kappa_of``: another rule's constant (the negative control),
+    times ``kappa_scale``. Rules with neither are skipped."""
     _check_sizes("K1", m, f, d)
     rules: list[str] = []
     worst: list[float] = []
     kap: list[float] = []
     fams: list[str] = []
+    tables: list[float | None] = []
+    stars: list[float | None] = []
+    kinds: list[str] = []
     for spec in aggregators:
         agg = A.resolve(spec)
         if m < agg.min_workers(f):
             continue
-        k = A.resolve(kappa_of).kappa(m, f) if kappa_of is not None else agg.kappa(m, f)
-        if k is None:
+        ref = A.resolve(kappa_of) if kappa_of is not None else agg
+        table = ref.kappa(m, f)
+        star = exact(ref.spec, m, f, False) if isinstance(spec, str) or kappa_of else None
+        if table is None and star is None:
             continue
         if isinstance(spec, str):
             w = _searched(agg.spec, m, f, d, rng, n, search_iters, polish_iters)
@@ -101,7 +111,15 @@ def kappa_table(
             w = search_worst(agg, m, f, d, gen, n=n, iters=search_iters, polish=polish_iters)
         rules.append(agg.spec)
         worst.append(w.ratio)
-        kap.append(kappa_scale * k)
+        if star is not None:
+            kap.append(kappa_scale * star.upper * (1 + SEARCH_RTOL))
+            kinds.append(f"κ* ({star.method})")
+        else:
+            assert table is not None
+            kap.append(kappa_scale * table)
+            kinds.append("table")
+        tables.append(table)
+        stars.append(None if star is None else star.value)
         fams.append(w.family)
     if not rules:
         raise ValueError(f"K1: no rule of {list(aggregators)} declares κ at m={m}, f={f}")
@@ -118,10 +136,13 @@ def kappa_table(
                 "d": d,
                 "kappa_of": kappa_of,
                 "kappa_scale": kappa_scale,
+                "table": tables,
+                "kappa_star": stars,
+                "bound": kinds,
             },
             x_name="rule",
             quantity="worst ‖A − x̄_G‖²/V_G",
-            theory_name="κ (Allouah et al. 2023, Table 1; CTMA proposition)",
+            theory_name="κ* (docs/theory.md §6) where proven, else the κ table (§2)",
         )
     ]
 
@@ -131,8 +152,8 @@ register(
     Claim(
         id="K1",
         weight=4.0,
-        statement="every aggregator meets its (f, κ) constant pathwise",
-        reference="docs/theory.md §2 (κ table, Proposition CTMA)",
+        statement="every aggregator meets its exact κ* (where proven) or its table κ pathwise",
+        reference="docs/theory.md §2 (κ table, Proposition CTMA), §6 (κ*)",
         family=KAPPA_SIZES,
         parts=(Part("κ table", kappa_table, (check_upper_bound,)),),
         scales={
@@ -153,7 +174,7 @@ register(
             ),
             Control(
                 "quarter_kappa",
-                "every rule against a quarter of its κ (the search must come within 4× of κ)",
+                "every rule against a quarter of its κ* or κ (the search must come within 4×)",
                 {"kappa_scale": 0.25},
             ),
         ),
@@ -326,12 +347,15 @@ def ctma_upgrade(
     """For each base A and δ = f/m, the worst honest-set ratio of ``meta``(A) found by an
     adversarial search (:func:`sco.robustness.search_worst`: ``n`` starts from every attack,
     random rows, the lower-bound construction and the medians' extremal family, ``search_iters``
-    hill-climbing steps each, then ``polish_iters`` steps on the two best), against δ; and the
-    worst ratio of A alone over the same starting families, beside ½. A single instance at
-    ≥ ½ shows that A stays Θ(1) from below (K1 bounds it from above), so A alone is screened,
-    not climbed. With ``meta=""`` (the negative control) the searched rule is A itself and only
-    the first measurement is made. ``search_tol``: the climb evaluates geometric medians at this
-    looser tolerance (the reported ratios are recomputed with the rule itself)."""
+    hill-climbing steps each, then ``polish_iters`` steps on the two best), against δ (slope
+    1 ± 0.2), and against Proposition CTMA with the base's exact κ* (docs/theory.md §6),
+    4f(1 + κ*_A)/(m − f), where κ*_A is proven at (m, f); and A alone beside ½: its exact κ*
+    where proven (CWMed, GM: closed forms), else the worst ratio over the same starting
+    families (a single instance at ≥ ½ shows that A stays Θ(1) from below, so A alone is
+    screened, not climbed). With ``meta=""`` (the negative control) the searched rule is A
+    itself and only the first measurement is made. ``search_tol``: the climb evaluates
+    geometric medians at this looser tolerance (the reported ratios are recomputed with the
+    rule itself)."""
     fs = [int(f) for f in byzantine]
     for f in fs:
         _check_sizes("K4", m, f, d)
@@ -347,10 +371,11 @@ def ctma_upgrade(
             )
             for f in fs
         ]
+        found = np.array([w.ratio for w in upgraded])
         out.append(
             Measurement(
                 x=delta,
-                values=np.array([w.ratio for w in upgraded])[None, :],
+                values=found[None, :],
                 config={
                     "rule": A.resolve(spec).spec,
                     "m": m,
@@ -366,21 +391,49 @@ def ctma_upgrade(
         )
         if not meta:  # the control: the base's slope only
             continue
-        alone = [search_worst(base, m, f, d, gen, n=n, iters=0, polish=0) for f in fs]
+        stars = [exact(A.resolve(base).spec, m, f, False) for f in fs]
+        if all(k is not None for k in stars):  # the base's exact κ* (docs/theory.md §6)
+            kb = np.array([k.value for k in stars if k is not None])
+            out.append(
+                Measurement(
+                    x=delta,
+                    values=found[None, :],
+                    theory=4 * delta * m * (1 + kb) / (m - np.array(fs)),
+                    config={
+                        "rule": A.resolve(spec).spec,
+                        "m": m,
+                        "byzantine": fs,
+                        "d": d,
+                        "kappa_star_base": kb.tolist(),
+                    },
+                    x_name="δ",
+                    quantity=f"worst κ of {spec}",
+                    theory_name="Proposition CTMA with the base's exact κ*: 4f(1 + κ*_A)/(m − f)",
+                )
+            )
+            how = [k.method for k in stars if k is not None]
+            base_values = kb
+            quantity = f"κ* of {base} ({how[0]}, docs/theory.md §6)"
+            fams = ["exact"] * len(fs)
+        else:
+            alone = [search_worst(base, m, f, d, gen, n=n, iters=0, polish=0) for f in fs]
+            base_values = np.array([w.ratio for w in alone])
+            quantity = f"worst κ of {base} (base)"
+            fams = [w.family for w in alone]
         out.append(
             Measurement(
                 x=delta,
-                values=np.array([w.ratio for w in alone])[None, :],
+                values=base_values[None, :],
                 theory=np.full(len(fs), 0.5),
                 config={
                     "rule": A.resolve(base).spec,
                     "m": m,
                     "byzantine": fs,
                     "d": d,
-                    "families": [w.family for w in alone],
+                    "families": fams,
                 },
                 x_name="δ",
-                quantity=f"worst κ of {base} (base)",
+                quantity=quantity,
                 theory_name="Θ(1) floor ½",
             )
         )
@@ -390,6 +443,8 @@ def ctma_upgrade(
 def _k4_check(meas: Measurement) -> Any:
     if meas.theory is None:  # the meta rule: slope ≈ 1 in log δ
         return check_slope(meas, 1.0, 0.2)
+    if "kappa_star_base" in meas.config:  # the meta rule: below the proposition with κ*_A
+        return check_upper_bound(meas)
     return check_lower_bound(meas)  # the base alone stays Θ(1)
 
 
