@@ -231,6 +231,50 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_kappa(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from sco import aggregators
+    from sco._registry import load_plugins
+    from sco.robustness import kappa_star
+
+    load_plugins()
+    try:
+        agg = aggregators.make(args.spec)
+    except ValueError as exc:
+        raise _UsageError(f"SPEC: {exc}") from None
+    m, f = args.m, args.f
+    if m < 1:
+        raise _UsageError(f"--m must be an integer >= 1; got {m}")
+    if not 0 <= f < m / 2:
+        raise _UsageError(f"--f must be an integer with 0 <= f < m/2 = {m / 2:g}; got {f}")
+    if m < agg.min_workers(f):
+        raise _UsageError(f"--m: {agg.spec} needs m >= {agg.min_workers(f)} for f = {f}; got {m}")
+    out = Path(args.out) if args.out else Path(f"kappa-{agg.name}-m{m}-f{f}.npy")
+    if out.suffix != ".npy":
+        raise _UsageError(f"--out must name a .npy file; got {out}")
+    if not out.parent.is_dir():
+        raise _UsageError(f"--out {out}: directory {out.parent} does not exist")
+    res = kappa_star(agg, m, f, no_attack=args.no_attack, method=args.method, rng=args.seed)
+    what = "eps*" if args.no_attack else "kappa*"
+    table = None if args.no_attack else agg.kappa(m, f)
+    print(f"{what}({agg.spec}; m={m}, f={f}) = {res.value:.10g}")
+    print(f"  lower {res.lower:.10g}  (the instance's ratio through the implemented rule)")
+    print(f"  upper {res.upper:.10g}  gap {res.gap:.3g}")
+    print(
+        f"  method {res.method}{' (a supremum: approached, not attained)' if res.supremum else ''}"
+    )
+    print(f"  certificate {res.certificate}")
+    if table is not None:
+        print(f"  table kappa (docs/theory.md §2) {table:.6g}")
+    np.save(out, res.instance)
+    subset = "all rows" if args.no_attack else f"the first {m - f} rows"
+    print(
+        f"  instance [{res.instance.shape[0]}, {res.instance.shape[1]}] ({subset} are S) -> {out}"
+    )
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     import runpy
 
@@ -307,11 +351,32 @@ def build_parser() -> argparse.ArgumentParser:
     p_report.set_defaults(handler=_cmd_report)
     p_list = sub.add_parser("list", help="problems, aggregators, attacks, estimators and claims")
     p_list.set_defaults(handler=_cmd_list)
+    p_kappa = sub.add_parser(
+        "kappa",
+        help="the exact worst-case robustness κ* of a rule (docs/theory.md §6), with certificates",
+    )
+    p_kappa.add_argument("spec", metavar="SPEC", help="aggregator spec, e.g. krum or 'ctma(krum)'")
+    p_kappa.add_argument("--m", type=int, required=True, help="workers")
+    p_kappa.add_argument("--f", type=int, required=True, help="Byzantine workers, 0 <= f < m/2")
+    p_kappa.add_argument(
+        "--no-attack", action="store_true", help="the no-attack accuracy ε* (all rows honest)"
+    )
+    p_kappa.add_argument(
+        "--method",
+        choices=("closed form", "SDP", "SOCP enumeration", "search only"),
+        help="force a method (default: the strongest that applies)",
+    )
+    p_kappa.add_argument("--seed", type=int, default=0, help="seed of a search (default 0)")
+    p_kappa.add_argument(
+        "--out", help="where to write the extremal instance (default kappa-NAME-mM-fF.npy)"
+    )
+    p_kappa.set_defaults(handler=_cmd_kappa)
     p_bench = sub.add_parser(
         "bench", help="run a benchmark script (aggregators, simulate, sweep, ...)"
     )
     p_bench.add_argument(
-        "which", choices=("aggregators", "simulate", "sweep", "orderstats", "kappa_probe")
+        "which",
+        choices=("aggregators", "simulate", "sweep", "orderstats", "kappa_probe", "kappa_star"),
     )
     p_bench.add_argument("args", nargs=argparse.REMAINDER)
     p_bench.set_defaults(handler=_cmd_bench)
