@@ -85,7 +85,7 @@ def test_the_guides_example_says_what_the_guide_says() -> None:
         "permutation-invariance",
     )
     for key in (
-        "K1 vs CWTM's κ",
+        "K1 vs CTMA(CWTM)'s κ",
         "R1",
         "R2",
         "far_trim: bound",

@@ -1,7 +1,7 @@
 """An outside project uses byzsco as a user would: byzsco's wheel is built and installed
 (non-editable) into a fresh virtual environment, and ``examples/user-project`` (a rule registered
 in a few lines, its conformance tests with one expected failure, a regression test through the
-pytest plugin, a TOML sweep over ``ctma(meamed)``) runs there. A mutating rule fails with a
+pytest plugin, a TOML sweep over ``ctma(lab_meamed)``) runs there. A mutating rule fails with a
 ``ConformanceError`` naming ``no-mutation``."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ def meamed(x, *, f):
 
 
 sco.aggregators.register(
-    "meamed",
+    "lab_meamed",
     meamed,
     kappa=lambda m, f, base: 10 * (1 + f / (m - 2 * f)) ** 2,
     reference="Xie et al. 2018 (mean around the median)",

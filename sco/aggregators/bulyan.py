@@ -20,8 +20,8 @@ def bulyan_order(x: np.ndarray, *, f: int, selector: str = "krum") -> np.ndarray
 
     Starting from R = all rows, θ times: pick the row of R with the lowest Krum score computed
     *on R with the same f* — the sum of the squared distances to its n_R nearest other rows of
-    R, n_R = max(|R| − f − 2, 1), sorted ascending and summed — the lowest index on ties, and
-    remove it from R. While |R| ≥ f + 3, n_R is Krum's own count |R| − f − 2 (the first pick is
+    R, n_R = max(#R − f − 2, 1), sorted ascending and summed — the lowest index on ties, and
+    remove it from R. While #R ≥ f + 3, n_R is Krum's own count #R − f − 2 (the first pick is
     exactly :func:`~.krum.krum`'s choice); Krum's count would reach 0 only for f ≤ 1 at the
     last picks, where it is floored at 1 (the row nearest to another one). Distances are the
     direct ones of ``_common`` (exact on dyadic-grid data; bad rows are +inf away, so while at

@@ -386,9 +386,9 @@ def _escape_point(st: _State, good: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
     The Vardi–Zhang step from a data point is scaled by 1/Σ 1/d_i, which a near-duplicate
     (a row one ulp away) makes vanish, and Weiszfeld then escapes only geometrically. Treating
-    the points within 1e-6 of the mean distance as one point of mass |C|, the model
-    |C|·t − ‖R_O‖·t + ½t²·eᵀH_O e along e = R_O/‖R_O‖ (R_O, H_O: the other points' pull and
-    Hessian) is minimal at t = (‖R_O‖ − |C|)/eᵀH_O e. Returns (z + t·e ``[n, d]``, whether the
+    the points within 1e-6 of the mean distance as one point of mass #C, the model
+    #C·t − ‖R_O‖·t + ½t²·eᵀH_O e along e = R_O/‖R_O‖ (R_O, H_O: the other points' pull and
+    Hessian) is minimal at t = (‖R_O‖ − #C)/eᵀH_O e. Returns (z + t·e ``[n, d]``, whether the
     step applies ``[n]``). Only a candidate: it is kept only if it lowers F.
     """
     n = good.sum(axis=-1)

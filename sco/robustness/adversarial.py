@@ -4,7 +4,7 @@ When no closed form, SDP or SOCP enumeration applies (a user's callable, a rando
 iterative rule), :func:`sco.robustness.kappa_star` falls back to :func:`search_only`. It
 maximises the realised ratio
 
-    ρ(x) = ‖A(x) − x̄_S‖² / V_S,   x ∈ R^{m×d},   V_S = (1/|S|) Σ_{i∈S} ‖x_i − x̄_S‖²,
+    ρ(x) = ‖A(x) − x̄_S‖² / V_S,   x ∈ R^{m×d},   V_S = (1/#S) Σ_{i∈S} ‖x_i − x̄_S‖²,
 
 with S the first m − f rows (the honest rows; S = all m rows for the no-attack accuracy ε*,
 the rule still tuned to f). Every value it reports is the ratio of the implemented rule on an

@@ -15,7 +15,7 @@ class KappaStar:
     """The exact worst-case robustness constant κ*(A; m, f) of docs/theory.md §6, with both
     certificates.
 
-    κ* = sup over d, x_1..x_m and S (|S| = m − f, V_S > 0) of ‖A(x) − x̄_S‖²/V_S; with
+    κ* = sup over d, x_1..x_m and S (#S = m − f, V_S > 0) of ‖A(x) − x̄_S‖²/V_S; with
     ``no_attack`` it is the no-attack accuracy ε*: S = all m rows, the rule still tuned to f.
 
     Attributes

@@ -3,7 +3,7 @@ matrix (docs/theory.md §6).
 
 Formulation
 -----------
-Write h = |S| (m − f under attack, m with ``no_attack``); S is rows 0..h−1. The ratio is
+Write h = #S (m − f under attack, m with ``no_attack``); S is rows 0..h−1. The ratio is
 invariant under translation and scaling, so fix x̄_S = 0 and V_S = 1. With x̄_S = 0 every
 column of X ``[m, d]`` is orthogonal to 1_S, so X = Q Y for an orthonormal basis Q ``[m, m−1]``
 of 1_S^⊥ and the Gram matrix is G = X Xᵀ = Q Z Qᵀ with Z ``[m−1, m−1]`` ⪰ 0. For d ≥ m every
@@ -285,9 +285,9 @@ def krum_patterns(m: int, f: int, s: int, n: int | None = None) -> Iterator[Patt
 
 def ctma_patterns(m: int, f: int, s: int, ties: str) -> Iterator[Pattern]:
     """CTMA(Krum): x₀ = x_j (Krum's choice), its neighbour set N_j inside the kept set, the
-    kept set K (|K| = m − f, j ∈ K, every kept row at most as far from x_j as every dropped
+    kept set K (#K = m − f, j ∈ K, every kept row at most as far from x_j as every dropped
     one). With ``ties="inclusive"`` also the patterns with e ≥ 1 extra rows kept at the cut:
-    |K'| = m − f + e, a set T ⊆ K' \\ {j} of at least e + 1 rows at the same distance c from
+    #K' = m − f + e, a set T ⊆ K' \\ {j} of at least e + 1 rows at the same distance c from
     x_j, the other kept rows at most c away and the dropped ones at least c away; the output is
     x_j + Σ_{i∈K'} (x_i − x_j)/(m − f)."""
     n, keep = m - f - 2, m - f
@@ -423,7 +423,7 @@ def nnm_patterns(m: int, f: int, s: int) -> Iterator[Pattern]:
 
 
 def patterns(agg: Aggregator, m: int, f: int, s: int) -> Iterator[Pattern]:
-    """The patterns of ``agg`` at (m, f) with |S| = s (s = m − f, or m for ε*)."""
+    """The patterns of ``agg`` at (m, f) with #S = s (s = m − f, or m for ε*)."""
     got = _rule(agg)
     if got is None:
         raise ValueError(f"the SDP does not handle {agg.spec}")
@@ -674,7 +674,7 @@ def _summary(results: Sequence[Solved]) -> tuple[float, float]:
 
 def solve_patterns(pats: Sequence[Pattern], m: int, s: int, n: int) -> tuple[float, float]:
     """(value, upper) = the largest optimum and the largest dual bound of the SDPs of the given
-    patterns on m rows with |S| = s, the score constraints using the n nearest other points
+    patterns on m rows with #S = s, the score constraints using the n nearest other points
     (n = m − f − 2 for Krum; other values serve to check that the count matters)."""
     pats = list(pats)
     results = _run(_Programs(m, n), pats, _basis(m, s), s, f"{len(pats)} patterns")

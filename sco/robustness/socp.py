@@ -4,7 +4,7 @@ A rule that applies one 1-D rule to every coordinate has its κ* attained in d =
 (Σ_k a_k / Σ_k b_k ≤ max_k a_k / b_k, and a 1-D instance embeds in any d). In one dimension sort
 the m values, z_1 ≤ … ≤ z_m, and call a *pattern* the set B of ranks held by the f Byzantine
 workers (C(m, f) patterns; the single pattern B = ∅ for the no-attack accuracy ε*). Write H for
-the honest ranks, h = |H| and V_H(z) = (1/h) Σ_{k∈H} (z_k − z̄_H)².
+the honest ranks, h = #H and V_H(z) = (1/h) Σ_{k∈H} (z_k − z̄_H)².
 
 **L-statistics** (CWTM, CWMed, the mean, ...): A(z) = Σ_k w_k z_k with weights w that do not
 depend on the pattern. The weights are identified by evaluating the rule at random sorted

@@ -11,7 +11,7 @@ def mutating_rule(x, *, f):
 
 
 @parametrize_with_checks(
-    ["meamed", "ctma(meamed)", mutating_rule],
+    ["lab_meamed", "ctma(lab_meamed)", mutating_rule],
     expected_failures={(mutating_rule, "no-mutation"): "known bug, kept as a reminder"},
 )
 def test_conformance(obj, check):
@@ -19,4 +19,4 @@ def test_conformance(obj, check):
 
 
 def test_ctma_meamed_meets_theorem_r(run_claim):
-    assert_verdict(run_claim("R1", aggregator="ctma(meamed)", kappa_of="ctma(cwtm)"))
+    assert_verdict(run_claim("R1", aggregator="ctma(lab_meamed)", kappa_of="ctma(cwtm)"))
