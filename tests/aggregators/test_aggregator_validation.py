@@ -67,7 +67,10 @@ def test_spec_round_trip(spec: str) -> None:
 
 def test_aliases_and_names() -> None:
     assert A.names() == sorted(
-        ["mean", "cwtm", "cwmed", "gm", "krum", "multi_krum", "cc", "ctma", "nnm", "bucketing"]
+        [
+            *("mean", "cwtm", "cwmed", "gm", "krum", "multi_krum", "cc", "ctma", "nnm"),
+            *("bucketing", "meamed", "mda", "clip", "arc", "bulyan"),
+        ]
     )
     assert A.make("geometric_median").spec == "gm"
     assert A.make("centered_clipping(tau=2)").spec == "cc(tau=2)"
@@ -80,6 +83,6 @@ def test_robust_rules_survive_f_non_finite_rows_and_mean_does_not() -> None:
     x[0, [1, 5]] = np.nan
     x[1, [0, 9]] = [[np.inf] * 4, [1e300] * 4]
     for name in A.names():
-        spec = f"{name}(cwtm)" if name in ("ctma", "nnm", "bucketing") else name
+        spec = f"{name}(cwtm)" if A.registry.REGISTRY.get(name).meta else name
         out = A.make(spec)(x, f=2, rng=np.random.default_rng(1))
         assert np.all(np.isfinite(out)) == (name != "mean"), spec
