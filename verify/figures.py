@@ -576,6 +576,56 @@ def kappa_table(v: Verdict, controls: Sequence[Verdict], out: Path, stem: str) -
     return _save(fig, out / f"{stem}.png")
 
 
+def kappa_exact(v: Verdict, controls: Sequence[Verdict], out: Path, stem: str) -> Path:
+    """K5/K6: measured/theory per rule, the marker naming the check (extremal instance attained
+    ○ or approached ◇, search ×, floor ▽) and the colour the instance, with the line at 1."""
+    fig, ax = plt.subplots(figsize=(8.5, 4.2))
+    rules: list[str] = []
+    instances: list[str] = []
+    marker = {"attained": "o", "approached": "D", "search": "x", "floor": "v"}
+    seen: set[tuple[str, str]] = set()
+    kinds: set[str] = set()
+    lo, hi = 0.5, 2.0
+    for p in v.parts:
+        meas = p.measurement
+        if meas is None or meas.theory is None:
+            continue
+        inst = p.instances[0] if p.instances else ""
+        if inst not in instances:
+            instances.append(inst)
+        kind = "floor" if "f/(m − f)" in meas.theory_name else "search"
+        kind = next((k for k in ("attained", "approached") if k in meas.quantity), kind)
+        names = [str(r) for r in meas.config.get("rules", [])]
+        for r in names:
+            if r not in rules:
+                rules.append(r)
+        k = instances.index(inst)
+        pos = np.array([rules.index(r) for r in names]) + (k - 1) * 0.15
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = meas.values[0] / meas.theory
+        label_inst = f"{inst} ({p.status.value})" if (inst, "i") not in seen else None
+        seen.add((inst, "i"))
+        ax.plot(pos, ratio, marker[kind], color=COLORS[k % len(COLORS)], ms=6, mfc="none",
+                label=label_inst)  # fmt: skip
+        kinds.add(kind)
+        finite = ratio[np.isfinite(ratio) & (ratio > 0)]
+        if finite.size:
+            lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
+    for kind, mk in marker.items():
+        if kind in kinds:
+            ax.plot([], [], mk, color="k", mfc="none", label=kind)
+    ax.axhline(1.0, color="k", lw=1, ls="--", label="ratio 1 (κ*, ε* or the floor)")
+    ax.set_yscale("log")
+    ax.set_ylim(lo / 1.3, hi * 1.3)
+    ax.set_xticks(range(len(rules)))
+    ax.set_xticklabels(rules, rotation=30, ha="right", fontsize=7)
+    ax.set_ylabel("measured / theory (search: / certified upper bound)")
+    ax.legend(fontsize=6.5, loc="lower right", ncol=2)
+    _headline(fig, v)
+    _caption(fig, v, controls)
+    return _save(fig, out / f"{stem}.png")
+
+
 def cost(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
     """C1: each rule's cost in units of an interleaved mean against m (minimum over repeats), one
     line per instance, with slope-0 (linear in m) and slope-1 (quadratic) guides."""
@@ -695,8 +745,10 @@ def draw_all(verdicts: Sequence[Verdict], out: Path) -> list[Path]:
     for cid, v in claims.items():
         ctl = controls.get(cid, [])
         try:
-            if cid in ("K1", "K2", "K3", "K5", "K6"):
+            if cid in ("K1", "K2", "K3"):
                 made.append(kappa_table(v, ctl, out, cid.lower()))
+            elif cid in ("K5", "K6"):
+                made.append(kappa_exact(v, ctl, out, cid.lower()))
             else:
                 made.append(FIGURES.get(cid, rates)(v, ctl, out))
         except Exception as exc:  # a figure must not take the report down with it
