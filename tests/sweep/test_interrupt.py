@@ -43,6 +43,10 @@ def _stored(out: Path) -> int:
         return 0
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], Path]:
     spec = tmp_path / "spec.toml"
     spec.write_text(SPEC)
@@ -54,6 +58,9 @@ def _start(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], Path]:
         text=True,
         start_new_session=True,
         env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        # a terminal's child has the default SIGINT disposition; a pytest worker may have
+        # SIGINT ignored (inherited through exec), which would make the sweep deaf to Ctrl-C
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 120
     while _stored(out) < 1:

@@ -7,6 +7,7 @@ executors and worker counts.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -142,6 +143,10 @@ def dask(jobs: list[Job], workers: int, scheduler: str | None) -> Results:
             client.cancel(list(futures), force=True)
             raise
     finally:
+        if stopped:
+            # the teardown after a stop closes connections mid-message; distributed logs each
+            # one with a traceback (CommClosedError), which on Ctrl-C is noise, not an error
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
         if stopped and cluster is not None:
             _kill_local_workers(cluster)  # their runs are lost anyway; do not wait for them
         if stopped:
