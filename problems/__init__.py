@@ -24,6 +24,7 @@ from ._logistic_solve import (
     solve_cache_info,
     solve_logistic,
 )
+from .heterogeneous import HeterogeneousQuadratic
 from .least_squares import LeastSquares
 from .logistic import Logistic
 from .quadratic import Quadratic
@@ -31,6 +32,7 @@ from .registry import make, names, register, unregister
 
 __all__ = [
     "BallProblem",
+    "HeterogeneousQuadratic",
     "LeastSquares",
     "Logistic",
     "LogisticSolution",
