@@ -291,3 +291,127 @@ register(
         validate=_validate_estimator("E2"),
     )
 )
+
+
+# ----------------------------------------------------------------------------- M1
+
+
+def momentum_curve(t: Any, beta: float, sigma2: float, power: int = 1) -> Any:
+    """docs/theory.md §7 (M1): E‖d_t − ∇f‖² at a fixed point for d_1 = g_1,
+    d_t = βd_{t−1} + (1 − β)g_t with i.i.d. g_t of variance σ²:
+    σ²[(1 − β)/(1 + β)](1 − β^{2(t−1)}) + β^{2(t−1)}σ². ``power`` = 2 evaluates it with β²
+    in place of β (the negative control)."""
+    import numpy as np
+
+    b = float(beta) ** power
+    decay = b ** (2 * (np.asarray(t, dtype=np.float64) - 1))
+    return sigma2 * ((1 - b) / (1 + b) * (1 - decay) + decay)
+
+
+def momentum_plateau(
+    problem: Any,
+    *,
+    betas: Sequence[float],
+    checkpoints: Sequence[int],
+    seeds: int,
+    rng: int,
+    formula_power: int,
+) -> list[Measurement]:
+    """Worker momentum at a fixed point, no attack, one worker and the mean: ‖d_t − ∇f(x_t)‖²
+    at every checkpoint against :func:`momentum_curve`, one measurement per β. The point is
+    held fixed up to a step η = 1e-9·η* (simulate needs η > 0): on a quadratic with additive
+    noise the error is then the EMA of the noise, plus a lag bias below 1e-15·σ²."""
+    steps = grid("checkpoints", checkpoints, integer=True)
+    T = int(steps[-1])
+    out = []
+    for beta in betas:
+        tr = _runs.simulate(
+            problem,
+            aggregator="mean",
+            attack=None,
+            estimator=f"momentum(beta={float(beta)!r})",
+            m=1,
+            f=0,
+            T=T,
+            lr=1e-9 * theory_lr(problem, T),
+            seeds=seeds,
+            rng=rng,
+            record=("est_err",),
+            checkpoints=steps.astype(int),
+        )
+        out.append(
+            Measurement(
+                x=tr.steps,
+                values=tr["est_err"],
+                theory=momentum_curve(tr.steps, beta, problem.sigma2, formula_power),
+                diverged=tr.diverged,
+                config={"estimator": f"momentum(beta={beta!r})", "beta": float(beta),
+                        "formula_power": formula_power, "m": 1, "f": 0},
+                x_name="t",
+                quantity="E‖d_t − ∇f(x_t)‖²",
+                theory_name="σ²[(1−β)/(1+β)](1 − β^{2(t−1)}) + β^{2(t−1)}σ² (M1)",
+                seeds=tr.seeds,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _validate_m1(kw: Mapping[str, Any]) -> None:
+    check_problem("M1", kw["problem"])
+    if kw["problem"].sigma_L2 != 0:
+        raise ValueError(
+            "M1 holds on problems with additive noise (σ_L² = 0); got σ_L² = "
+            f"{kw['problem'].sigma_L2:.4g}"
+        )
+    for b in kw["betas"]:
+        if isinstance(b, bool) or not isinstance(b, (int, float)) or not 0 <= b < 1:
+            raise ValueError(f"M1: every beta must be a number in [0, 1); got {b!r}")
+
+
+_M1_STEPS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
+register(
+    Claim(
+        id="M1",
+        statement="worker momentum's error at a fixed point follows σ²[(1−β)/(1+β)]"
+        "(1 − β^{2(t−1)}) + β^{2(t−1)}σ² at every t (the plateau σ²(1−β)/(1+β))",
+        reference="docs/theory.md §7 (M1)",
+        family=EXACT_NOISE,
+        parts=(
+            Part("curve at every t", momentum_plateau, (lambda m: check_equivalence(m, 0.05),)),
+        ),
+        scales={
+            "smoke": dict(
+                instances=1,
+                seeds=256,
+                betas=(0.9,),
+                checkpoints=_M1_STEPS,
+                rng=0,
+                formula_power=1,
+            ),
+            "quick": dict(
+                instances=3,
+                seeds=256,
+                betas=(0.5, 0.9),
+                checkpoints=_M1_STEPS,
+                rng=0,
+                formula_power=1,
+            ),
+            "full": dict(
+                instances=8,
+                seeds=512,
+                betas=(0.0, 0.5, 0.9, 0.99),
+                checkpoints=(*_M1_STEPS, 100, 200, 400),
+                rng=0,
+                formula_power=1,
+            ),
+        },
+        controls=(
+            Control(
+                "beta_squared",
+                "the same check with β² in place of β in the formula",
+                {"formula_power": 2},
+            ),
+        ),
+        validate=_validate_m1,
+    )
+)
