@@ -29,6 +29,27 @@ M, F = 17, 4
 # ----------------------------------------------------------------------------- E0
 
 
+def _no_attack_errors(
+    problem: Any, estimator: Any, m: int, lr: float, steps: Any, seeds: int, rng: int
+) -> Any:
+    """The Trace of m honest workers, the mean, no attack, recording ‖d̂_t − ∇f(x_t)‖² at the
+    checkpoints ``steps`` (T = the last one)."""
+    return _runs.simulate(
+        problem,
+        aggregator="mean",
+        attack=None,
+        estimator=estimator,
+        m=m,
+        f=0,
+        T=int(steps[-1]),
+        lr=lr,
+        seeds=seeds,
+        rng=rng,
+        record=("est_err",),
+        checkpoints=steps.astype(int),
+    )
+
+
 def exact_error(
     problem: Any,
     *,
@@ -49,19 +70,8 @@ def exact_error(
     T = int(steps[-1])
     out = []
     for s in lr_scales:
-        tr = _runs.simulate(
-            problem,
-            aggregator="mean",
-            attack=None,
-            estimator=estimator,
-            m=m,
-            f=0,
-            T=T,
-            lr=float(s) * theory_lr(problem, T),
-            seeds=seeds,
-            rng=rng,
-            record=("est_err",),
-            checkpoints=steps.astype(int),
+        tr = _no_attack_errors(
+            problem, estimator, m, float(s) * theory_lr(problem, T), steps, seeds, rng
         )
         out.append(
             Measurement(
@@ -325,20 +335,10 @@ def momentum_plateau(
     T = int(steps[-1])
     out = []
     for beta in betas:
-        tr = _runs.simulate(
-            problem,
-            aggregator="mean",
-            attack=None,
-            estimator=f"momentum(beta={float(beta)!r})",
-            m=1,
-            f=0,
-            T=T,
-            lr=1e-9 * theory_lr(problem, T),
-            seeds=seeds,
-            rng=rng,
-            record=("est_err",),
-            checkpoints=steps.astype(int),
-        )
+        tr = _no_attack_errors(
+            problem, f"momentum(beta={float(beta)!r})", 1, 1e-9 * theory_lr(problem, T), steps,
+            seeds, rng,
+        )  # fmt: skip
         out.append(
             Measurement(
                 x=tr.steps,
