@@ -237,6 +237,7 @@ def _cmd_kappa(args: argparse.Namespace) -> int:
     from sco import aggregators
     from sco._registry import load_plugins
     from sco.robustness import kappa_star
+    from sco.robustness.kappa_star import validate
 
     load_plugins()
     try:
@@ -244,12 +245,10 @@ def _cmd_kappa(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise _UsageError(f"SPEC: {exc}") from None
     m, f = args.m, args.f
-    if m < 1:
-        raise _UsageError(f"--m must be an integer >= 1; got {m}")
-    if not 0 <= f < m / 2:
-        raise _UsageError(f"--f must be an integer with 0 <= f < m/2 = {m / 2:g}; got {f}")
-    if m < agg.min_workers(f):
-        raise _UsageError(f"--m: {agg.spec} needs m >= {agg.min_workers(f)} for f = {f}; got {m}")
+    try:
+        validate(agg, m, f)
+    except ValueError as exc:  # "m ..." / "f ...": name the option
+        raise _UsageError(f"--{exc}") from None
     out = Path(args.out) if args.out else Path(f"kappa-{agg.name}-m{m}-f{f}.npy")
     if out.suffix != ".npy":
         raise _UsageError(f"--out must name a .npy file; got {out}")

@@ -24,6 +24,8 @@ import numpy as np
 from sco import aggregators as A
 from sco.robustness import kappa_star, search_worst
 
+from .report import num
+
 #: The rules of the tightness table: every rule with a table κ or an exact κ*.
 RULES = ("cwtm", "cwmed", "gm", "meamed", "krum", "ctma(krum)", "ctma(cwmed)", "ctma(gm)")
 MS = (5, 7, 9, 11, 17)
@@ -81,9 +83,8 @@ def table(
 
 
 def _num(v: float) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return "—"
-    return "∞" if np.isinf(v) else f"{v:.4g}"
+    """:func:`verify.report.num`, with a missing value (NaN in the frame) shown as —."""
+    return num(None if v != v else float(v))
 
 
 def markdown(df: Any) -> str:

@@ -22,6 +22,17 @@ def _check(m: object, f: object) -> tuple[int, int]:
     return m, f
 
 
+def validate(rule: AggregatorLike, m: object, f: object) -> Aggregator:
+    """The rule as an :class:`Aggregator`, after checking (m, f) for :func:`kappa_star`:
+    m ≥ 1, 0 ≤ f < m/2 and m at least the rule's own minimum. Raises a one-line ``ValueError``
+    naming ``m`` or ``f`` (the messages start with the parameter's name)."""
+    m, f = _check(m, f)
+    agg = resolve(rule)
+    if m < agg.min_workers(f):
+        raise ValueError(f"m: {agg.spec} needs m >= {agg.min_workers(f)} for f = {f}; got {m}")
+    return agg
+
+
 def kappa_star(
     rule: AggregatorLike,
     m: int,
@@ -52,12 +63,9 @@ def kappa_star(
     -------
     KappaStar
     """
-    m, f = _check(m, f)
+    agg = validate(rule, m, f)
     if method is not None and method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
-    agg = resolve(rule)
-    if m < agg.min_workers(f):
-        raise ValueError(f"m: {agg.spec} needs m >= {agg.min_workers(f)} for f = {f}; got {m}")
     got = _dispatch(agg, m, f, no_attack, method, rng)
     assert got is not None  # the search always answers
     return got

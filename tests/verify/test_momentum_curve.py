@@ -32,3 +32,14 @@ def test_the_control_formula_differs() -> None:
     # plateaus (1 − β²)/(1 + β²) against (1 − β)/(1 + β): a factor ≈ 2 at β = 0.9
     assert ratio[-1] == pytest.approx((0.19 / 1.81) / (0.1 / 1.9), rel=1e-3)
     assert ratio.max() > 1.9
+
+
+def test_m1_refuses_bad_input_before_simulating() -> None:
+    import problems
+    from verify import claims
+
+    with pytest.raises(ValueError, match=r"^M1: every beta must be a number in \[0, 1\); got 1.0$"):
+        claims.run("M1", "smoke", betas=(0.5, 1.0))
+    ls = problems.LeastSquares.random(3, rng=0)
+    with pytest.raises(ValueError, match="M1 holds on problems with additive noise"):
+        claims.run("M1", "smoke", problem=ls)

@@ -89,13 +89,17 @@ def exact_error(
     return out
 
 
-def _validate_e0(kw: Mapping[str, Any]) -> None:
-    check_problem("E0", kw["problem"])
-    if kw["problem"].sigma_L2 != 0:
+def _check_additive(claim: str, problem: Any) -> None:
+    check_problem(claim, problem)
+    if problem.sigma_L2 != 0:
         raise ValueError(
-            "E0 holds on problems with additive noise (σ_L² = 0); got σ_L² = "
-            f"{kw['problem'].sigma_L2:.4g}"
+            f"{claim} holds on problems with additive noise (σ_L² = 0); got σ_L² = "
+            f"{problem.sigma_L2:.4g}"
         )
+
+
+def _validate_e0(kw: Mapping[str, Any]) -> None:
+    _check_additive("E0", kw["problem"])
     check_workers("E0", dict(kw, f=0, aggregator="mean", attack=None))
 
 
@@ -357,12 +361,7 @@ def momentum_plateau(
 
 
 def _validate_m1(kw: Mapping[str, Any]) -> None:
-    check_problem("M1", kw["problem"])
-    if kw["problem"].sigma_L2 != 0:
-        raise ValueError(
-            "M1 holds on problems with additive noise (σ_L² = 0); got σ_L² = "
-            f"{kw['problem'].sigma_L2:.4g}"
-        )
+    _check_additive("M1", kw["problem"])
     for b in kw["betas"]:
         if isinstance(b, bool) or not isinstance(b, (int, float)) or not 0 <= b < 1:
             raise ValueError(f"M1: every beta must be a number in [0, 1); got {b!r}")
