@@ -22,14 +22,18 @@ from ._linalg import rowdot, unit_rows
 
 
 def _check_curvatures(a: object) -> np.ndarray:
-    """``a`` as a finite float64 [h] copy with every entry > 0 (one-line ValueError otherwise)."""
+    """``a`` as a finite float64 [h] copy with every entry >= 0 and a positive sum (one-line
+    ValueError otherwise). A zero curvature is a worker whose objective is constant (convex,
+    ∇f_i ≡ 0): the limit instance of H3 above the breakdown point (docs/theory.md §7)."""
     arr = np.array(a, dtype=np.float64)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(
             f"a must be a non-empty 1-D array [h] of curvatures; got shape {arr.shape}"
         )
-    if not np.all(np.isfinite(arr)) or not np.all(arr > 0):
-        raise ValueError(f"a must contain only finite values > 0; got min {float(np.min(arr))!r}")
+    if not np.all(np.isfinite(arr)) or not np.all(arr >= 0):
+        raise ValueError(f"a must contain only finite values >= 0; got min {float(np.min(arr))!r}")
+    if not np.sum(arr) > 0:
+        raise ValueError("a must have a positive sum (f_H needs curvature ā > 0); got all zeros")
     return arr
 
 
@@ -53,6 +57,10 @@ def _check_m_f(m: object, f: object) -> tuple[int, int]:
 class HeterogeneousQuadratic(BallProblem):
     r"""h honest workers, f_i(x) = (a_i/2)‖x − c_i‖², objective f_H = (1/h) Σ_i f_i.
 
+    ``sco.simulate`` runs one honest worker per objective (m − f = h, the per-worker members of
+    ``sco.problem.WorkerProblem``); :meth:`with_byzantine` gives the f Byzantine workers
+    objectives of their own, which they optimise honestly under ``byzantine_data="own"``.
+
     Closed forms (docs/theory.md §7), with u = x − x*:
 
     - ∇f_i(x) = a_i(x − c_i);  ∇f_H(x) = ā u;  f_H(x) = (ā/2)‖u‖² + f*,
@@ -71,7 +79,7 @@ class HeterogeneousQuadratic(BallProblem):
     Parameters
     ----------
     a : array [h]
-        Curvatures a_i > 0.
+        Curvatures a_i >= 0 with ā > 0.
     c : array [h, d]
         Centres c_i.
     sigma : float
@@ -122,6 +130,7 @@ class HeterogeneousQuadratic(BallProblem):
         self.L_max = float(np.max(a_arr))
         self.sigma2 = self.sigma**2
         self.sigma_L2 = 0.0
+        self.byzantine: HeterogeneousQuadratic | None = None
         self._set_domain(center, radius, x0)
 
     # ------------------------------------------------------------------ constants
@@ -206,6 +215,23 @@ class HeterogeneousQuadratic(BallProblem):
         diff = self.grad_i(x) - self.grad(x)[..., None, :]
         return np.mean(np.sum(diff * diff, axis=-1), axis=-1)
 
+    def with_byzantine(self, a: object, c: object) -> HeterogeneousQuadratic:
+        """A copy (same workers, domain and noise) whose f Byzantine workers hold objectives
+        (a_j/2)‖x − c_j‖² of their own (``a [f]``, ``c [f, d]``), exposed as ``.byzantine``:
+        under ``sco.simulate(..., byzantine_data="own")`` they run the honest estimator on
+        them. x*, f* and every constant stay those of the honest f_H. This is how H1's
+        scenario 1 is run (docs/theory.md §7): its Byzantines send what scenario 2's honest
+        workers at c = a send."""
+        c_arr = np.array(c, dtype=np.float64)
+        if c_arr.ndim != 2 or c_arr.shape[1:] != (self.dim,):
+            raise ValueError(f"c must be a [f, d] array with d = {self.dim}; got {c_arr.shape}")
+        byz = HeterogeneousQuadratic(a, c_arr, sigma=self.sigma)
+        out = HeterogeneousQuadratic(
+            self.a, self.c, sigma=self.sigma, center=self.center, radius=self.radius, x0=self.x0
+        )
+        out.byzantine = byz
+        return out
+
     # ------------------------------------------------------------------ constructors
     @classmethod
     def pure_g(
@@ -241,14 +267,16 @@ class HeterogeneousQuadratic(BallProblem):
 
     @classmethod
     def h1_scenarios(
-        cls, m: int, f: int, a: float, *, sigma: float = 0.0
+        cls, m: int, f: int, a: float, *, sigma: float = 0.0, x0: float = 0.0
     ) -> tuple[HeterogeneousQuadratic, HeterogeneousQuadratic]:
         """The two 1-D scenarios of H1 (docs/theory.md §7), h = m − f honest workers, a_i = 1.
 
         Scenario 1: every honest c_i = 0 (x* = 0, G = 0). Scenario 2: m − 2f honest at c = 0
         (listed first) and f honest at c = ``a``; x* = fa/(m − f), G²(0) = E =
         f(m − 2f)a²/(m − f)². Both share the domain (centre 0, radius max(1, 2·abs(a)), x0 = 0) so
-        that an algorithm sees the same problem apart from its workers. Needs 1 <= f < m/2.
+        that an algorithm sees the same problem apart from its workers (``x0`` moves the common
+        start). Scenario 1's f Byzantine workers hold the objectives of scenario 2's workers at
+        c = a (``.byzantine``, for ``byzantine_data="own"``). Needs 1 <= f < m/2.
         """
         m_, f_ = _check_m_f(m, f)
         shift = check_real("a", a, low=-np.inf)
@@ -258,35 +286,47 @@ class HeterogeneousQuadratic(BallProblem):
         c2 = np.zeros((h, 1))
         c2[m_ - 2 * f_ :, 0] = shift
         ones = np.ones(h)
-        return (
-            cls(ones, c1, sigma=sigma, radius=radius),
-            cls(ones, c2, sigma=sigma, radius=radius),
-        )
+        start = [check_real("x0", x0, low=-np.inf)]
+        first = cls(ones, c1, sigma=sigma, radius=radius, x0=start)
+        first = first.with_byzantine(np.ones(f_), np.full((f_, 1), shift))
+        return first, cls(ones, c2, sigma=sigma, radius=radius, x0=start)
 
     @classmethod
     def two_point(
-        cls, m: int, f: int, B2: float, *, sigma: float = 0.0, radius: float | None = None
+        cls,
+        m: int,
+        f: int,
+        B2: float,
+        *,
+        sigma: float = 0.0,
+        radius: float | None = None,
+        x0: float = 0.0,
     ) -> HeterogeneousQuadratic:
         """H3's 1-D pure-B profile (docs/theory.md §7): h = m − f honest workers, all c_i = 0.
 
         The first f workers have curvature A = 1 + B·√((m − 2f)/f), the other m − 2f have
         c = 1 − B·√(f/(m − 2f)); then ā = (fA + (m − 2f)c)/h = 1 and
         Var(a) = (f·B²(m − 2f)/f + (m − 2f)·B² f/(m − 2f))/h = B², so B2_min = B² and
-        G²(B²) = 0. Needs 1 <= f < m/2 and 0 <= B² < (m − 2f)/f (so that c > 0).
+        G²(B²) = 0. Needs 1 <= f < m/2 and 0 <= B² <= (m − 2f)/f (so that c >= 0; at the end
+        point c = 0, H3's instance above the breakdown point). ``x0``: the start (a number; the
+        domain is centred at 0 with radius max(1, abs(x0)) unless ``radius`` is given).
         """
         m_, f_ = _check_m_f(m, f)
         top = (m_ - 2 * f_) / f_
         b2 = check_real("B2", B2, low=0.0)
-        if not b2 < top:
+        if not b2 <= top:
             raise ValueError(
-                f"B2 must be finite and >= 0 and < (m − 2f)/f = {top:.6g} (so that every a_i > 0)"
-                f"; got {B2!r}"
+                f"B2 must be finite and >= 0 and <= (m − 2f)/f = {top:.6g} (so that every "
+                f"a_i >= 0); got {B2!r}"
             )
+        start = check_real("x0", x0, low=-np.inf)
         b = math.sqrt(b2)
         big = 1.0 + b * math.sqrt(top)
-        small = 1.0 - b / math.sqrt(top)
+        small = max(0.0, 1.0 - b / math.sqrt(top))  # 1 − 1 may round to −1e-16 at the end point
         a = np.concatenate([np.full(f_, big), np.full(m_ - 2 * f_, small)])
-        return cls(a, np.zeros((m_ - f_, 1)), sigma=sigma, radius=radius)
+        if radius is None:
+            radius = max(1.0, abs(start))
+        return cls(a, np.zeros((m_ - f_, 1)), sigma=sigma, radius=radius, x0=[start])
 
     @classmethod
     def random(

@@ -68,3 +68,42 @@ class Problem(Protocol):
     def stoch_grad(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray: ...
 
     def project(self, x: np.ndarray) -> np.ndarray: ...
+
+
+@runtime_checkable
+class WorkerProblem(Problem, Protocol):
+    """A :class:`Problem` whose h honest workers hold different objectives f_1..f_h
+    (docs/theory.md §7); ``value``, ``grad``, ``x_star`` and the constants are those of their
+    mean f_H = (1/h) Σ_i f_i, which ``sco.simulate`` minimises and measures.
+
+    ``sco.simulate`` recognises it by the members below (all four present) and then needs
+    m − f = ``h``: honest worker i draws from its own objective and sends its own estimator's
+    message. Shapes: ``x[..., d]``; per-worker samples ``[..., h, *sample_shape]``.
+    """
+
+    @property
+    def h(self) -> int: ...
+
+    def sample_workers(self, rng: np.random.Generator, shape: Any = ()) -> np.ndarray:
+        """Samples of every worker, ``[*shape, h, ...]``: worker i's are drawn from its own
+        data. Block consistent and dependent only on the generator and ``shape``, as
+        :meth:`Problem.sample`."""
+        ...
+
+    def stoch_grad_i(self, x: np.ndarray, samples: np.ndarray) -> np.ndarray:
+        """∇f_i(x; z_i) for every worker i: ``x[..., d]``, ``samples[..., h, ...]`` ->
+        ``[..., h, d]``, each row depending only on its own inputs."""
+        ...
+
+    def grad_i(self, x: np.ndarray) -> np.ndarray:
+        """The exact ∇f_i(x) of every worker: ``x[..., d]`` -> ``[..., h, d]`` (what the
+        full-gradient estimator ``gd`` sends)."""
+        ...
+
+
+def is_worker_problem(problem: object) -> bool:
+    """True when ``problem`` has the per-worker members of :class:`WorkerProblem`."""
+    return all(
+        callable(getattr(problem, name, None))
+        for name in ("sample_workers", "stoch_grad_i", "grad_i")
+    ) and isinstance(getattr(problem, "h", None), (int, np.integer))

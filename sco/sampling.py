@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 import numpy as np
 
-from .problem import Problem
+
+class Samples(Protocol):
+    """Anything with ``sample(rng, shape)`` (a :class:`sco.Problem`, :class:`PerWorkerSamples`)."""
+
+    def sample(self, rng: np.random.Generator, shape: Any = ()) -> np.ndarray: ...
+
 
 #: Bytes of one seed's block of samples that the block length K aims at.
 BLOCK_BYTES = 1 << 18
@@ -46,7 +53,7 @@ class BlockSampler:
     returned earlier stay valid.
     """
 
-    def __init__(self, problem: Problem, generators: list[np.random.Generator], count: int) -> None:
+    def __init__(self, problem: Samples, generators: list[np.random.Generator], count: int) -> None:
         self.problem, self.generators, self.count = problem, generators, count
         probe = problem.sample(np.random.default_rng(0), (count,))
         self.block = block_length(probe.nbytes)
@@ -68,4 +75,22 @@ class BlockSampler:
         assert self.buffer is not None
         out = self.buffer[:, self.i]
         self.i += 1
+        return out
+
+
+class PerWorkerSamples:
+    """Adapts a :class:`sco.problem.WorkerProblem` to :class:`BlockSampler`: ``sample(rng,
+    (..., h))`` is ``problem.sample_workers(rng, (...))``, worker i's samples ``[..., h, ...]``
+    from its own objective. The count must be the problem's h (checked by ``sco.simulate``)."""
+
+    def __init__(self, problem: object) -> None:
+        self.problem = problem
+
+    def sample(self, rng: np.random.Generator, shape: Any = ()) -> np.ndarray:
+        *lead, count = shape
+        out = np.asarray(self.problem.sample_workers(rng, tuple(lead)))  # type: ignore[attr-defined]
+        if out.shape[len(lead)] != count:
+            raise ValueError(
+                f"sample_workers returned {out.shape[len(lead)]} workers; simulate needs {count}"
+            )
         return out

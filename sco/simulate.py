@@ -13,12 +13,12 @@ from . import aggregators as _aggregators
 from . import attacks as _attacks
 from . import estimators as _estimators
 from ._version import __version__
-from .problem import Problem
-from .sampling import BlockSampler
+from .problem import Problem, is_worker_problem
+from .sampling import BlockSampler, PerWorkerSamples
 from .seeds import SeedStack, resolve_entropy, seed_generators
 from .trace import ITERATES, METRICS, Trace
 
-BYZANTINE_DATA = ("label_flip", "sign_flip")
+BYZANTINE_DATA = ("label_flip", "sign_flip", "own")
 LR_RULES = ("theory",)  # lr="theory": η = 1/(8 L T), the step of Theorem R (docs/theory.md §4)
 
 
@@ -72,17 +72,23 @@ def simulate(
     r"""Run T steps of Byzantine-robust distributed optimisation on ``problem``.
 
     At step t = 1..T every honest worker i ∈ G (m − f of them) draws a fresh sample z_t^i, updates
-    its estimator and sends d_t^i; the f Byzantine workers send the attack's messages (computed
-    from this round's honest messages), or, with ``byzantine_data``, run the honest estimator on
-    their own samples: on flipped labels (``"label_flip"``), or sending the negation of their
-    message (``"sign_flip"``, the sign flip of the authors' code, docs/theory.md §8). The
-    server aggregates d̂_t = A(d_t^1..d_t^m) (honest rows first)
-    and takes the estimator's server step (projected onto K), producing x_{t+1} for t < T.
+    its estimator and sends d_t^i (with a full-gradient estimator such as ``"gd"``: its exact
+    gradient, no sample drawn); on a problem with per-worker objectives
+    (:class:`sco.problem.WorkerProblem`, e.g. ``problems.HeterogeneousQuadratic``) honest worker
+    i samples its own objective f_i, and m − f must equal ``problem.h``; the f Byzantine
+    workers send the attack's messages (computed from this round's honest messages), or, with
+    ``byzantine_data``, run the honest estimator on their own samples: on flipped labels
+    (``"label_flip"``), or sending the negation of their message (``"sign_flip"``, the sign
+    flip of the authors' code, docs/theory.md §8). The server aggregates
+    d̂_t = A(d_t^1..d_t^m) (honest rows first) and takes the estimator's server step
+    (projected onto K), producing x_{t+1} for t < T.
 
     Parameters
     ----------
     problem : Problem
-        Anything with the :class:`sco.Problem` members (the ``problems`` package's classes).
+        Anything with the :class:`sco.Problem` members (the ``problems`` package's classes);
+        with the members of :class:`sco.problem.WorkerProblem` too, the honest workers hold
+        different objectives (docs/theory.md §7) and the metrics refer to their mean f_H.
     aggregator, attack, estimator : spec string, object or plain callable
         E.g. ``"ctma(cwtm)"``, ``"alie"``, ``"mu2sgd"``; a plain callable ``fn(x, *, f)`` as
         aggregator, ``fn(honest, *, f)`` as attack (given ``rng=``/``aggregator=`` when it names
@@ -144,6 +150,29 @@ def simulate(
             f"byzantine_data must be None or one of {BYZANTINE_DATA}; got {byzantine_data!r}"
         )
     own_data = byzantine_data is not None and f > 0
+    per_worker = is_worker_problem(problem)
+    if per_worker and int(problem.h) != m - f:
+        raise ValueError(
+            f"m - f must equal problem.h = {problem.h} (one honest worker per objective of the "
+            f"heterogeneous problem); got m - f = {m - f}"
+        )
+    byz_problem = getattr(problem, "byzantine", None) if byzantine_data == "own" else None
+    if byzantine_data == "own" and f > 0:
+        if not (is_worker_problem(byz_problem) and int(byz_problem.h) == f):
+            raise ValueError(
+                f"byzantine_data='own' needs a problem whose .byzantine holds f = {f} worker "
+                "objectives (e.g. HeterogeneousQuadratic.with_byzantine)"
+            )
+    elif per_worker and own_data:
+        raise ValueError(
+            f"byzantine_data={byzantine_data!r} needs identical workers: on a heterogeneous "
+            "problem use 'own' (the Byzantine objectives of problem.byzantine) or an attack"
+        )
+    if own_data and byzantine_data == "label_flip" and getattr(est.worker, "full_gradient", False):
+        raise ValueError(
+            "byzantine_data='label_flip' needs a sampling estimator (the problem has no full "
+            f"flipped gradient); got estimator {est.spec!r}"
+        )
     if byzantine_data == "label_flip" and f > 0 and not hasattr(problem, "stoch_grad_flipped"):
         raise ValueError(
             "byzantine_data='label_flip' needs a problem with labels (stoch_grad_flipped)"
@@ -176,15 +205,16 @@ def simulate(
     worker, server = est.worker, est.server
     project = problem.project
 
-    byz_grad = (
-        getattr(problem, "stoch_grad_flipped", None)
-        if byzantine_data == "label_flip"
-        else problem.stoch_grad
-    )
+    full = bool(getattr(worker, "full_gradient", False))
+    honest_src = _source(problem, per_worker, "honest", full, gens["honest"], h)
+    byz_src = None
+    if own_data:
+        byz_src = (
+            _source(byz_problem, True, "honest", full, gens["byzantine"], f)
+            if byzantine_data == "own"
+            else _source(problem, False, byzantine_data, full, gens["byzantine"], f)
+        )
     negate = byzantine_data == "sign_flip"
-
-    draw_honest = BlockSampler(problem, gens["honest"], h)
-    draw_byz = BlockSampler(problem, gens["byzantine"], f) if own_data else None
 
     out = {name: np.full((S, steps.size), np.nan) for name in record if name in METRICS}
     points = {name: np.full((S, steps.size, d), np.nan) for name in record if name in ITERATES}
@@ -196,26 +226,18 @@ def simulate(
 
     with np.errstate(all="ignore"):
         for t in range(1, T + 1):
-            x = it.x[:, None, :]
-            z = draw_honest()
-            g = problem.stoch_grad(x, z)
+            need_prev = worker.uses_previous_point and honest_state is not None
+            g, g_prev = honest_src.gradients(it.x, x_prev, need_prev)
             if honest_state is None:
                 honest_state = worker.init(g)
             else:
-                g_prev = (
-                    problem.stoch_grad(x_prev[:, None, :], z)
-                    if worker.uses_previous_point
-                    else None
-                )
                 honest_state = worker.update(honest_state, g, g_prev, t)
             honest = honest_state.d
-            if own_data and byz_grad is not None and draw_byz is not None:
-                zb = draw_byz()
-                gb = byz_grad(x, zb)
+            if byz_src is not None:
+                gb, gbp = byz_src.gradients(it.x, x_prev, need_prev)
                 if byz_state is None:
                     byz_state = worker.init(gb)
                 else:
-                    gbp = byz_grad(x_prev[:, None, :], zb) if worker.uses_previous_point else None
                     byz_state = worker.update(byz_state, gb, gbp, t)
                 byz_msg = -byz_state.d if negate else byz_state.d
                 messages = np.concatenate([honest, byz_msg], axis=1)
@@ -266,6 +288,54 @@ def simulate(
     }
     versions = {"byzsco": __version__, "numpy": np.__version__}
     return Trace(steps, out, diverged, x_final, idx, config, versions, points)
+
+
+class _Source:
+    """Where a group of n workers running the honest estimator gets its gradients ``[S, n, d]``
+    at the query points ``x[S, d]``: exact (``full``: no sample drawn) or of this step's samples,
+    the same samples at the previous point when the estimator needs it (STORM)."""
+
+    def __init__(
+        self,
+        sampled: Callable[[np.ndarray, np.ndarray], np.ndarray],
+        exact: Callable[[np.ndarray], np.ndarray] | None,
+        draw: BlockSampler | None,
+    ) -> None:
+        self.sampled, self.exact, self.draw = sampled, exact, draw
+
+    def gradients(
+        self, x: np.ndarray, x_prev: np.ndarray, need_prev: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        if self.exact is not None:
+            return self.exact(x), (self.exact(x_prev) if need_prev else None)
+        assert self.draw is not None
+        z = self.draw()
+        return self.sampled(x, z), (self.sampled(x_prev, z) if need_prev else None)
+
+
+def _source(
+    problem: Any, per_worker: bool, kind: str, full: bool, generators: list[Any], n: int
+) -> _Source:
+    """The gradient source of n workers: per-worker objectives (``grad_i``, ``stoch_grad_i``)
+    or n copies of the problem's objective (``kind`` "label_flip": on flipped labels)."""
+    if per_worker:
+        if full:
+            return _Source(problem.stoch_grad_i, problem.grad_i, None)
+        return _Source(
+            problem.stoch_grad_i, None, BlockSampler(PerWorkerSamples(problem), generators, n)
+        )
+    oracle = problem.stoch_grad_flipped if kind == "label_flip" else problem.stoch_grad
+
+    def sampled(x: np.ndarray, z: np.ndarray) -> np.ndarray:
+        return oracle(x[:, None, :], z)
+
+    def exact(x: np.ndarray) -> np.ndarray:
+        g = np.asarray(problem.grad(x), dtype=np.float64)
+        return np.repeat(g[:, None, :], n, axis=1)
+
+    if full:
+        return _Source(sampled, exact, None)
+    return _Source(sampled, None, BlockSampler(problem, generators, n))
 
 
 def _spec_or_object(resolved: Any, given: Any, make: Callable[[str], Any]) -> Any:

@@ -9,14 +9,29 @@ from __future__ import annotations
 
 from .adaptive_search import adaptive, directions
 from .registry import Attack, make, names, register, resolve, unregister
-from .simple import alie, alie_z, constant, gaussian, huge, inf, ipm, mimic, nan, sign_flip
+from .simple import (
+    alie,
+    alie_z,
+    anti_sign,
+    constant,
+    copy_cluster,
+    gaussian,
+    huge,
+    inf,
+    ipm,
+    mimic,
+    nan,
+    sign_flip,
+)
 
 __all__ = [
     "Attack",
     "adaptive",
     "alie",
     "alie_z",
+    "anti_sign",
     "constant",
+    "copy_cluster",
     "directions",
     "gaussian",
     "huge",

@@ -50,6 +50,8 @@ for _name, _fn, _choices in (
     ("alie", _simple.alie, {"z_rule": _simple.Z_RULES}),
     ("gaussian", _simple.gaussian, None),
     ("mimic", _simple.mimic, None),
+    ("copy_cluster", _simple.copy_cluster, None),
+    ("anti_sign", _simple.anti_sign, None),
     ("nan", _simple.nan, None),
     ("inf", _simple.inf, None),
     ("huge", _simple.huge, None),

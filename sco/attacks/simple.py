@@ -79,6 +79,40 @@ def mimic(honest: np.ndarray, *, f: int, target: int = 0) -> np.ndarray:
     return _repeat(honest[..., target, :], f)
 
 
+def anti_sign(honest: np.ndarray, *, f: int, value: float = 1e300) -> np.ndarray:
+    """Every coordinate −value·sign(mean(H)) (0 where the honest mean's coordinate is 0): a
+    huge push against the honest direction. Against coordinate-wise trimming it leaves exactly
+    the smallest honest values in each coordinate: the breakdown attack of H3
+    (docs/theory.md §7), where CWTM then returns the mean of the h − f smallest gradients."""
+    v = float(value)
+    if not (np.isfinite(v) and v > 0):
+        raise ValueError(f"value must be a finite number > 0; got {value!r}")
+    return _repeat(-v * np.sign(honest.mean(axis=-2)), f)
+
+
+def copy_cluster(
+    honest: np.ndarray, *, f: int, first: int = 0, count: int | None = None
+) -> np.ndarray:
+    """Byzantine worker j copies honest worker first + (j mod count): the f Byzantine messages
+    replay the cluster of honest rows first, first + 1, …, first + count − 1 (``count``
+    defaults to min(f, h − first)), cycling when f > count.
+
+    On heterogeneous workers this doubles the weight of one group of honest objectives, which
+    no aggregator can tell from honest data: the attack behind the lower bound H1 and the
+    attained fixed-point bound H2 of docs/theory.md §7 (on H1's scenario 2, copying the
+    c = 0 cluster listed first). ``copy_cluster(first=i, count=1)`` is ``mimic(target=i)``.
+    """
+    h = honest.shape[-2]
+    if isinstance(first, bool) or not isinstance(first, (int, np.integer)) or not 0 <= first < h:
+        raise ValueError(f"first must be an honest worker index in [0, {h - 1}]; got {first!r}")
+    most = h - int(first)
+    n = min(f, most) if count is None else count
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= most:
+        raise ValueError(f"count must be an integer in [1, h - first = {most}]; got {count!r}")
+    rows = int(first) + np.arange(f) % int(n)
+    return np.array(honest[..., rows, :])
+
+
 def constant(honest: np.ndarray, *, f: int, value: float = 10.0) -> np.ndarray:
     """A fixed vector with every coordinate equal to ``value``, whatever the honest messages."""
     return np.full((*honest.shape[:-2], f, honest.shape[-1]), float(value))

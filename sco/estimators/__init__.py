@@ -3,6 +3,8 @@ rule (how the aggregated message moves the iterate), each an ``(init, update)`` 
 functions with a NamedTuple state (optax style).
 
 - ``sgd()``: message ∇f(x_t; z_t); server x ← Π(x − η d̂).
+- ``gd()``: message the exact ∇f_i(x_t) (no sampling); server x ← Π(x − η d̂): deterministic
+  robust gradient descent (the estimator of claims H1–H3, docs/theory.md §7).
 - ``momentum(beta=0.9)``: message an EMA with weight β; server x ← Π(x − η d̂).
 - ``anytime_sgd()``: message ∇f(x_t; z_t); anytime averaging with α_t = t.
 - ``storm(beta, offset)``: STORM with β_t = 1/(t + offset) or a constant β; anytime averaging.
@@ -22,7 +24,7 @@ from .._registry import Registry
 from .._spec import Spec, lookup
 from .server import Iterate, ServerRule, anytime, anytime_paper_code, projected_sgd
 from .server import stand_still as stand_still_server
-from .worker import Message, WorkerEstimator, ema, plain
+from .worker import Message, WorkerEstimator, ema, exact, plain
 from .worker import storm as storm_worker
 
 
@@ -49,6 +51,16 @@ def _check_beta(beta: object, *, allow_none: bool) -> float | None:
 def sgd() -> Estimator:
     """Memoryless SGD: d_t = ∇f(x_t; z_t), x_{t+1} = Π_K(x_t − η d̂_t)."""
     return Estimator("sgd", plain(), projected_sgd())
+
+
+def gd() -> Estimator:
+    """Full-gradient (robust) descent: d_t^i = ∇f_i(x_t) exactly, x_{t+1} = Π_K(x_t − η d̂_t).
+
+    No sample is drawn, so a run is deterministic (every seed follows the same path unless the
+    attack or the aggregator draws random numbers). On identical workers every honest message
+    is ∇f(x_t); on a problem with per-worker objectives (:class:`sco.problem.WorkerProblem`),
+    worker i sends its own ∇f_i(x_t)."""
+    return Estimator("gd", exact(), projected_sgd())
 
 
 def momentum(beta: float = 0.9) -> Estimator:
@@ -156,7 +168,7 @@ def unregister(name: str) -> None:
     REGISTRY.unregister(name)
 
 
-for _factory in (sgd, momentum, anytime_sgd, storm, mu2sgd, mu2sgd_paper_code, stand_still):
+for _factory in (sgd, gd, momentum, anytime_sgd, storm, mu2sgd, mu2sgd_paper_code, stand_still):
     register(_factory.__name__, _factory)
 
 
@@ -201,6 +213,7 @@ __all__ = [
     "ServerRule",
     "WorkerEstimator",
     "anytime_sgd",
+    "gd",
     "make",
     "momentum",
     "mu2sgd",

@@ -24,11 +24,14 @@ class Message(NamedTuple):
 
 
 class WorkerEstimator(NamedTuple):
-    """An (init, update) pair plus whether ``update`` needs the gradient at the previous point."""
+    """An (init, update) pair plus whether ``update`` needs the gradient at the previous point,
+    and whether the worker is given exact gradients ∇f_i(x_t) instead of sampled ones
+    (``full_gradient``: no sample is drawn; what full-gradient descent ``gd`` uses)."""
 
     init: Callable[[np.ndarray], Message]
     update: Callable[[Message, np.ndarray, np.ndarray | None, int], Message]
     uses_previous_point: bool
+    full_gradient: bool = False
 
 
 def _first(g1: np.ndarray) -> Message:
@@ -42,6 +45,13 @@ def plain() -> WorkerEstimator:
         return Message(np.array(g, dtype=np.float64))
 
     return WorkerEstimator(_first, update, False)
+
+
+def exact() -> WorkerEstimator:
+    """Full-gradient message: d_t = ∇f_i(x_t), the worker's exact gradient (no sampling noise).
+    ``sco.simulate`` evaluates ``problem.grad_i`` (or ``problem.grad`` for identical workers)
+    and draws no samples."""
+    return plain()._replace(full_gradient=True)
 
 
 def ema(beta: float) -> WorkerEstimator:

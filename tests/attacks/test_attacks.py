@@ -174,6 +174,8 @@ def test_names_and_round_trip() -> None:
             "inf",
             "huge",
             "constant",
+            "copy_cluster",
+            "anti_sign",
             "adaptive",
         ]
     )
