@@ -217,8 +217,10 @@ def test_problem_protocol_and_domain() -> None:
         (lambda: HQ.h1_scenarios(6, 1, float("inf")), r"^a must be finite"),
         (lambda: HQ.two_point(10, 3, 4 / 3 + 1e-9), r"^B2 must be .* <= \(m − 2f\)/f = 1\.33333"),
         (lambda: HQ.two_point(10, 3, 0.5, x0=float("nan")), r"^x0 must be finite"),
-        (lambda: HQ.h1_scenarios(10, 3, 1.0).__getitem__(0).with_byzantine([1.0], [1.0]),
-         r"^c must be a \[f, d\] array with d = 1"),
+        (
+            lambda: HQ.h1_scenarios(10, 3, 1.0).__getitem__(0).with_byzantine([1.0], [1.0]),
+            r"^c must be a \[f, d\] array with d = 1",
+        ),
         (lambda: HQ.two_point(10, 3, -1.0), r"^B2 must be finite and >= 0"),
         (lambda: HQ.two_point(4, 2, 0.1), r"^m must be an integer >= 5"),
         (lambda: HQ.random(0, 2), r"^h must be an integer >= 1; got 0$"),
