@@ -27,18 +27,23 @@ from ._logistic_solve import (
 from .heterogeneous import HeterogeneousQuadratic
 from .least_squares import LeastSquares
 from .logistic import Logistic
+from .logistic_split import Dissimilarity, LogisticSplit, gd_path, measure_dissimilarity
 from .quadratic import Quadratic
 from .registry import make, names, register, unregister
 
 __all__ = [
     "BallProblem",
+    "Dissimilarity",
     "HeterogeneousQuadratic",
     "LeastSquares",
     "Logistic",
     "LogisticSolution",
+    "LogisticSplit",
     "NewtonSolution",
     "Quadratic",
+    "gd_path",
     "make",
+    "measure_dissimilarity",
     "names",
     "newton_solve",
     "register",

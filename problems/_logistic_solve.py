@@ -40,6 +40,13 @@ contain it strictly, so the minimisers over ℝ^d and over K coincide and the ce
 ‖x − x*‖ ≤ ‖∇F(x)‖/λ. The computed gradient carries rounding errors; the bound adds an a-priori
 bound on them (:func:`gradient_error_bound`), so that it holds for the exact ∇F.
 
+**Row weights.** :func:`newton_solve`, :func:`newton`, :func:`certify` and
+:func:`gradient_error_bound` also take optional row weights w_i > 0 (``weights [N]``); the
+objective is then F_w(x) = Σ_i w_i log(1 + exp(−y_i a_iᵀx)) + (λ/2)‖x‖², still λ-strongly
+convex, and the certificate is the same. ``problems.LogisticSplit`` uses w_i = 1/(h·n_k) for
+the rows of shard k (an equal-weight mean over workers). Without ``weights`` every function
+computes exactly what it did before (the same operations, so the same bits).
+
 **Cross-check.** cvxpy (an exponential-cone program solved by Clarabel; optional, imported
 lazily) solves the same problem independently in :func:`cross_check` and :func:`solve_logistic`:
 Newton's point and cvxpy's must lie within the sum of their certificates of each other, and
@@ -89,18 +96,35 @@ _CHECKED: dict[str, LogisticSolution] = {}
 _STATS = {"hits": 0, "misses": 0}
 
 
-def _key(a: np.ndarray, y: np.ndarray, reg: float) -> str:
+def _key(a: np.ndarray, y: np.ndarray, reg: float, weights: np.ndarray | None = None) -> str:
+    extra = b"" if weights is None else b"weights" + weights.tobytes()
     return hashlib.sha256(
-        a.tobytes() + y.tobytes() + np.float64(reg).tobytes() + str(a.shape).encode()
+        a.tobytes() + y.tobytes() + np.float64(reg).tobytes() + str(a.shape).encode() + extra
     ).hexdigest()
 
 
-def _objective(a: np.ndarray, y: np.ndarray, reg: float, x: np.ndarray) -> float:
-    return float(np.logaddexp(0.0, -y * (a @ x)).mean() + 0.5 * reg * x @ x)
+def _check_weights(weights: object, n: int) -> np.ndarray:
+    """Row weights as a float64 [n] array of finite values > 0 (one-line ValueError otherwise)."""
+    w = np.asarray(weights, dtype=np.float64)
+    if w.shape != (n,) or not np.all(np.isfinite(w)) or not np.all(w > 0):
+        raise ValueError(f"weights must be a [N] = [{n}] array of finite values > 0")
+    return w
 
 
-def _gradient(a: np.ndarray, y: np.ndarray, reg: float, x: np.ndarray) -> np.ndarray:
-    return np.asarray(-(y * expit(-y * (a @ x))) @ a / a.shape[0] + reg * x)
+def _objective(
+    a: np.ndarray, y: np.ndarray, reg: float, x: np.ndarray, weights: np.ndarray | None = None
+) -> float:
+    if weights is None:
+        return float(np.logaddexp(0.0, -y * (a @ x)).mean() + 0.5 * reg * x @ x)
+    return float(weights @ np.logaddexp(0.0, -y * (a @ x)) + 0.5 * reg * x @ x)
+
+
+def _gradient(
+    a: np.ndarray, y: np.ndarray, reg: float, x: np.ndarray, weights: np.ndarray | None = None
+) -> np.ndarray:
+    if weights is None:
+        return np.asarray(-(y * expit(-y * (a @ x))) @ a / a.shape[0] + reg * x)
+    return np.asarray(-(weights * y * expit(-y * (a @ x))) @ a + reg * x)
 
 
 def _gamma(n: int) -> float:
@@ -108,7 +132,9 @@ def _gamma(n: int) -> float:
     return n * _U / (1.0 - n * _U)
 
 
-def gradient_error_bound(a: np.ndarray, y: np.ndarray, reg: float, x: np.ndarray) -> float:
+def gradient_error_bound(
+    a: np.ndarray, y: np.ndarray, reg: float, x: np.ndarray, weights: np.ndarray | None = None
+) -> float:
     r"""An upper bound on ‖ĝ − ∇F(x)‖ for the floating-point gradient ĝ = ``_gradient(x)``.
 
     A priori bounds for sums and dot products in any order (Higham, *Accuracy and Stability
@@ -125,10 +151,23 @@ def gradient_error_bound(a: np.ndarray, y: np.ndarray, reg: float, x: np.ndarray
 
     Returns the norm of the per-coordinate bounds times (1 + 1e-12) for the rounding of this
     formula itself. For the problems here it is ~1e-14, far below the Newton tolerance 1e-10.
+
+    With row ``weights`` (the gradient −Σ_i w_i y_i s_i a_i + λx): the coefficient
+    w_i·y_i·ŝ_i (y_i = ±1 exact) rounds once, and the weights themselves are allowed a relative
+    error u against the exact weights they stand for (1/(h·n_k) computed by one division is),
+    so each coefficient errs by at most w_i(e_i + 3u); the sum errs by at most
+    γ_N(1 + u)·Σ_i w_i|a_ij|, and the last step by 2u(|ĝ_j| + Σ_i w_i|a_ij| + λ|x_j|).
     """
     n, d = a.shape
     abs_a = np.abs(a)
     e = 8.0 * _U + _gamma(d) * (abs_a @ np.abs(x)) / 4.0
+    if weights is not None:
+        colw = weights @ abs_a  # Σ_i w_i |a_ij|
+        gw = _gradient(a, y, reg, x, weights)
+        perw = (1.0 + 2.0 * _U) * (
+            (weights * (e + 3.0 * _U)) @ abs_a + _gamma(n) * (1.0 + _U) * colw
+        ) + 2.0 * _U * (np.abs(gw) + colw + reg * np.abs(x))
+        return float(np.linalg.norm(perw)) * (1.0 + 1e-12)
     col = abs_a.sum(axis=0) / n  # Σ_i |a_ij| / N
     g = _gradient(a, y, reg, x)
     per = (1.0 + 2.0 * _U) * ((e @ abs_a) / n + _gamma(n) * col) + 2.0 * _U * (
@@ -180,20 +219,30 @@ def certify(
     *,
     center: np.ndarray | None = None,
     radius: float | None = None,
+    weights: np.ndarray | None = None,
 ) -> tuple[float, float]:
     """(‖∇F(x)‖, bound) with ‖x − x*‖ ≤ bound for the logistic objective (μ ≥ λ).
 
     x* is the unconstrained minimiser, or the minimiser over the ball (``center``, ``radius``)
     when ``radius`` is given (then x must lie in the ball). Rounding in ∇F is accounted for.
+    With ``weights [N]`` the objective is the row-weighted F_w of the module docstring.
     """
-    g = _gradient(a, y, reg, x)
-    err = gradient_error_bound(a, y, reg, x)
+    if weights is not None:
+        weights = _check_weights(weights, a.shape[0])
+    g = _gradient(a, y, reg, x, weights)
+    err = gradient_error_bound(a, y, reg, x, weights)
     bound = kkt_bound(g, x, reg, center=center, radius=radius, grad_error=err)
     return float(np.linalg.norm(g)), bound
 
 
 def newton(
-    a: np.ndarray, y: np.ndarray, reg: float, *, tol: float = GRAD_TOL, max_iter: int = 100
+    a: np.ndarray,
+    y: np.ndarray,
+    reg: float,
+    *,
+    tol: float = GRAD_TOL,
+    max_iter: int = 100,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     """Damped Newton from 0 until ‖∇F‖ ≤ tol; returns (x, iterations). Raises if it stalls.
 
@@ -201,44 +250,56 @@ def newton(
     backtracking x ← x − tp with F(x − tp) ≤ F(x) − t·pᵀ∇F/4, t halving from 1; once the
     predicted decrease pᵀ∇F is below the rounding of F the full step is taken (the quadratic
     model is then exact to working precision and Newton contracts ‖∇F‖ quadratically).
+    With ``weights [N]`` the row-weighted F_w (Hessian Σ_i w_i s_i(1 − s_i) a_i a_iᵀ + λI).
     """
     n, d = a.shape
+    if weights is not None:
+        weights = _check_weights(weights, n)
     x = np.zeros(d)
     for it in range(1, max_iter + 1):
-        g = _gradient(a, y, reg, x)
+        g = _gradient(a, y, reg, x, weights)
         if np.linalg.norm(g) <= tol:
             return x, it - 1
         p = expit(y * (a @ x))
-        hess = (a.T * (p * (1.0 - p))) @ a / n + reg * np.eye(d)
+        if weights is None:
+            hess = (a.T * (p * (1.0 - p))) @ a / n + reg * np.eye(d)
+        else:
+            hess = (a.T * (weights * p * (1.0 - p))) @ a + reg * np.eye(d)
         step = np.linalg.solve(hess, g)
-        fx, t = _objective(a, y, reg, x), 1.0
+        fx, t = _objective(a, y, reg, x, weights), 1.0
         if g @ step <= 1e-13 * max(1.0, abs(fx)):
             # The predicted decrease is below the rounding of f: the quadratic model is exact
             # here, so take the full Newton step (it contracts ‖∇f‖ quadratically).
             x = x - step
             continue
         # Armijo backtracking on f.
-        while _objective(a, y, reg, x - t * step) > fx - 0.25 * t * g @ step and t > 1e-12:
+        while _objective(a, y, reg, x - t * step, weights) > fx - 0.25 * t * g @ step and t > 1e-12:
             t *= 0.5
         x = x - t * step
-    g = _gradient(a, y, reg, x)
+    g = _gradient(a, y, reg, x, weights)
     if np.linalg.norm(g) <= tol:
         return x, max_iter
     raise RuntimeError(f"Newton did not reach ‖∇f‖ ≤ {tol:g} ({np.linalg.norm(g):.3g} left)")
 
 
-def newton_solve(a: np.ndarray, y: np.ndarray, reg: float) -> NewtonSolution:
+def newton_solve(
+    a: np.ndarray, y: np.ndarray, reg: float, weights: np.ndarray | None = None
+) -> NewtonSolution:
     """x* by :func:`newton` with its certified error bound (cached by the data's content).
 
     Needs numpy and scipy only. ``error_bound`` ≥ ‖x − x*‖ for the exact minimiser x*.
+    With ``weights [N]`` (finite, > 0) it solves the row-weighted F_w of the module docstring
+    (cached under the weights too).
     """
-    key = _key(a, y, reg)
+    if weights is not None:
+        weights = _check_weights(weights, a.shape[0])
+    key = _key(a, y, reg, weights)
     if key in _CACHE:
         _STATS["hits"] += 1
         return _CACHE[key]
     _STATS["misses"] += 1
-    x, iters = newton(a, y, reg)
-    grad_norm, bound = certify(a, y, reg, x)
+    x, iters = newton(a, y, reg, weights=weights)
+    grad_norm, bound = certify(a, y, reg, x, weights=weights)
     sol = NewtonSolution(x, grad_norm, iters, bound)
     _CACHE[key] = sol
     return sol

@@ -7,8 +7,10 @@ import inspect
 from collections.abc import Callable
 
 from ._ball import BallProblem
+from .heterogeneous_builder import heterogeneous_quadratic
 from .least_squares import LeastSquares
 from .logistic import Logistic
+from .logistic_split import LogisticSplit
 from .quadratic import Quadratic
 
 _BUILDERS: dict[str, Callable[..., BallProblem]] = {
@@ -16,6 +18,8 @@ _BUILDERS: dict[str, Callable[..., BallProblem]] = {
     "least_squares": LeastSquares.random,
     "logistic": Logistic.synthetic,
     "breast_cancer": Logistic.breast_cancer,
+    "logistic_split": LogisticSplit.synthetic,
+    "heterogeneous_quadratic": heterogeneous_quadratic,
 }
 
 
@@ -62,8 +66,11 @@ def names() -> list[str]:
 
 def make(name: str, **kw: object) -> BallProblem:
     """Build a problem: ``quadratic`` (:meth:`Quadratic.random`), ``least_squares``
-    (:meth:`LeastSquares.random`), ``logistic`` (:meth:`Logistic.synthetic`) or
-    ``breast_cancer`` (:meth:`Logistic.breast_cancer`); keywords go to that constructor.
+    (:meth:`LeastSquares.random`), ``logistic`` (:meth:`Logistic.synthetic`),
+    ``breast_cancer`` (:meth:`Logistic.breast_cancer`), ``logistic_split``
+    (:meth:`LogisticSplit.synthetic`, h workers of a split data set) or
+    ``heterogeneous_quadratic`` (:func:`problems.heterogeneous_builder.heterogeneous_quadratic`,
+    per-worker quadratics chosen by ``kind``); keywords go to that constructor.
 
     Unknown names and unknown keywords raise ``ValueError`` listing the valid ones.
     """

@@ -32,7 +32,7 @@ import itertools
 import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -171,9 +171,11 @@ def validate(point: dict[str, Any]) -> dict[str, Any]:
         if isinstance(v, (dict, list)):
             raise SpecError(f"problem.{k} must be a number or string; got {v!r}")
     _feasible(cfg)
-    L, labels = _problem_facts(json.dumps({"name": name, **prob}, sort_keys=True))
-    if cfg["byzantine_data"] == "label_flip" and cfg["f"] > 0 and not labels:
+    facts = _problem_facts(json.dumps({"name": name, **prob}, sort_keys=True))
+    L = facts.L
+    if cfg["byzantine_data"] == "label_flip" and cfg["f"] > 0 and not facts.labels:
         raise SpecError(f'byzantine_data = "label_flip" needs a problem with labels; got {name!r}')
+    _workers_fit(cfg, name, facts)
     if lr == "theory" and not L > 0:
         raise SpecError(f'lr = "theory" (1/(8LT)) needs a problem with L > 0; got L = {L!r}')
     cfg["problem"] = {"name": name, **prob}
@@ -228,21 +230,68 @@ def _aggregator_fits_at(spec: str, m: int, f: int, generation: tuple[int, int]) 
         raise SpecError(f"aggregator {spec} with m = {m}, f = {f}: {exc}") from None
 
 
-def _problem_facts(prob_json: str) -> tuple[float, bool]:
+class _Facts(NamedTuple):
+    """What validation needs to know about a built problem."""
+
+    L: float  # smoothness constant
+    labels: bool  # has labels to flip (stoch_grad_flipped)
+    h: int | None  # honest objectives of a heterogeneous (per-worker) problem, else None
+    byzantine_h: int | None  # objectives of its .byzantine (for byzantine_data = "own"), or None
+
+
+def _problem_facts(prob_json: str) -> _Facts:
     return _problem_facts_at(prob_json, _generation())
 
 
+def _worker_count(p: object) -> int | None:
+    """``p.h`` for a problem with an integer ``h`` and a ``stoch_grad_i`` method, else None."""
+    h = getattr(p, "h", None)
+    if callable(getattr(p, "stoch_grad_i", None)) and (
+        isinstance(h, (int, np.integer)) and not isinstance(h, bool)
+    ):
+        return int(h)
+    return None
+
+
 @functools.lru_cache(maxsize=256)
-def _problem_facts_at(prob_json: str, generation: tuple[int, int]) -> tuple[float, bool]:
+def _problem_facts_at(prob_json: str, generation: tuple[int, int]) -> _Facts:
     """Build the problem once per distinct table (every keyword and range checked by its
-    constructor); return its smoothness constant L and whether it has labels to flip."""
+    constructor); return its smoothness constant L, whether it has labels to flip and, for a
+    heterogeneous problem, its number of honest objectives h and of Byzantine ones."""
     kw = json.loads(prob_json)
     name = kw.pop("name")
     try:
         p = problems.make(name, **kw)
     except (ValueError, TypeError) as exc:
         raise SpecError(f"problem ({name}): {exc}") from None
-    return float(p.L), hasattr(p, "stoch_grad_flipped")
+    return _Facts(
+        L=float(p.L),
+        labels=hasattr(p, "stoch_grad_flipped"),
+        h=_worker_count(p),
+        byzantine_h=_worker_count(getattr(p, "byzantine", None)),
+    )
+
+
+def _workers_fit(cfg: dict[str, Any], name: str, facts: _Facts) -> None:
+    """What :func:`sco.simulate` requires of m, f and byzantine_data on a heterogeneous problem
+    (one honest worker per objective, docs/theory.md §7), checked before any run."""
+    m, f, bd = cfg["m"], cfg["f"], cfg["byzantine_data"]
+    if facts.h is not None and m - f != facts.h:
+        raise SpecError(
+            f"m - f must equal problem.h = {facts.h} for a heterogeneous problem; "
+            f"got m = {m}, f = {f}"
+        )
+    if bd == "own" and f > 0 and facts.byzantine_h != f:
+        have = "none" if facts.byzantine_h is None else f"h = {facts.byzantine_h}"
+        raise SpecError(
+            f'byzantine_data = "own" needs a problem whose .byzantine holds f = {f} objectives '
+            f'(e.g. heterogeneous_quadratic kind = "h1", scenario = 1); {name} has {have}'
+        )
+    if bd in ("label_flip", "sign_flip") and f > 0 and facts.h is not None:
+        raise SpecError(
+            f'byzantine_data = "{bd}" needs identical workers; on the heterogeneous problem '
+            f'{name} use "own" or an attack'
+        )
 
 
 def _int(key: str, value: Any, low: int) -> None:
