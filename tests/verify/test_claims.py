@@ -59,8 +59,8 @@ def test_timed_claim_runs_and_records_its_clock(smoke: dict[str, Any]) -> None:
 
 def test_registry_order_and_errors() -> None:
     assert claims.ids() == [
-        *("K1", "K2", "K3", "K4", "K5", "K6", "E0", "E1", "E2", "M1", "R1", "R2", "R3", "S1"),
-        *("C1", "P1"),
+        *("K1", "K2", "K3", "K4", "K5", "K6", "E0", "E1", "E2", "M1", "H1", "H2", "H3"),
+        *("R1", "R2", "R3", "S1", "C1", "P1"),
     ]
     with pytest.raises(ValueError, match="unknown claim 'Z9'"):
         claims.run("Z9")

@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (register)
     cost,
     estimation,
     exact_kappa,
+    heterogeneity,
     kappa,
     reproduction,
 )

@@ -150,7 +150,7 @@ class Claim:
 #: Every claim by ID, on the same registry implementation as the plug-ins (``sco._registry``).
 CLAIMS: Registry[Claim] = Registry("claim")
 ORDER = [
-    *("K1", "K2", "K3", "K4", "K5", "K6", "E0", "E1", "E2", "M1"),
+    *("K1", "K2", "K3", "K4", "K5", "K6", "E0", "E1", "E2", "M1", "H1", "H2", "H3"),
     *("R1", "R2", "R3", "S1", "C1", "P1"),
 ]
 
