@@ -64,3 +64,16 @@ def is_symmetric(mat: np.ndarray) -> bool:
     """Symmetric up to rounding: |A − Aᵀ| ≤ 1e-12·max|A| entrywise."""
     scale = float(np.abs(mat).max()) if mat.size else 0.0
     return bool(np.all(np.abs(mat - mat.T) <= 1e-12 * max(scale, 1e-300)))
+
+
+def check_features_labels(features: object, labels: object) -> tuple[np.ndarray, np.ndarray]:
+    """features [N, d] finite and labels [N] of ±1, as float64 copies."""
+    a = np.array(features, dtype=np.float64)
+    if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
+        raise ValueError(f"features must be a non-empty [N, d] array; got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError("features must contain only finite values")
+    y = np.array(labels, dtype=np.float64)
+    if y.shape != (a.shape[0],) or not np.all(np.abs(y) == 1.0):
+        raise ValueError(f"labels must be an [N] = [{a.shape[0]}] array of ±1 values")
+    return a, y

@@ -6,7 +6,7 @@ import numpy as np
 from scipy.special import expit
 
 from ._ball import BallProblem
-from ._checks import RngLike, check_int, check_real, readonly
+from ._checks import RngLike, check_features_labels, check_int, check_real, readonly
 from ._linalg import matvec, rowdot, rowmat, vecmat
 from ._logistic_solve import LogisticSolution, NewtonSolution, cross_check, newton_solve
 
@@ -58,14 +58,7 @@ class Logistic(BallProblem):
         x0: object | None = None,
         name: str = "logistic",
     ) -> None:
-        a = np.array(features, dtype=np.float64)
-        if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
-            raise ValueError(f"features must be a non-empty [N, d] array; got shape {a.shape}")
-        if not np.all(np.isfinite(a)):
-            raise ValueError("features must contain only finite values")
-        y = np.array(labels, dtype=np.float64)
-        if y.shape != (a.shape[0],) or not np.all(np.abs(y) == 1.0):
-            raise ValueError(f"labels must be an [N] = [{a.shape[0]}] array of ±1 values")
+        a, y = check_features_labels(features, labels)
         self.features = readonly(a)
         self.labels = readonly(y)
         self.reg = check_real("reg", reg, low=0.0, strict=True)

@@ -31,7 +31,7 @@ import numpy as np
 from scipy.special import expit
 
 from ._ball import BallProblem
-from ._checks import RngLike, check_int, check_real, readonly
+from ._checks import RngLike, check_features_labels, check_int, check_real, readonly
 from ._linalg import matvec, rowdot, rowmat, vecmat
 from ._logistic_solve import NewtonSolution, newton_solve
 from .logistic import Logistic
@@ -40,17 +40,23 @@ SPLITS = ("dirichlet", "quantity", "iid")
 
 
 # ---------------------------------------------------------------------------- validation helpers
-def _check_data(features: object, labels: object) -> tuple[np.ndarray, np.ndarray]:
-    """features [N, d] finite and labels [N] of ±1, as float64 copies."""
-    a = np.array(features, dtype=np.float64)
-    if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
-        raise ValueError(f"features must be a non-empty [N, d] array; got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError("features must contain only finite values")
-    y = np.array(labels, dtype=np.float64)
-    if y.shape != (a.shape[0],) or not np.all(np.abs(y) == 1.0):
-        raise ValueError(f"labels must be an [N] = [{a.shape[0]}] array of ±1 values")
-    return a, y
+def _check_common(
+    features: object,
+    labels: object,
+    h: object,
+    min_size: object,
+    reg: object,
+    batch: object,
+    radius: object,
+    rng: object,
+) -> tuple[np.ndarray, np.ndarray, int, int, float, int, float | None, np.random.Generator]:
+    """The keywords every split constructor shares, validated in one place (one-line errors)."""
+    a, y = check_features_labels(features, labels)
+    size = check_int("min_size", min_size, low=1)
+    h_ = _check_h(h, a.shape[0], size)
+    reg_ = check_real("reg", reg, low=0.0, strict=True)
+    batch_ = check_int("batch", batch, low=1)
+    return a, y, h_, size, reg_, batch_, _check_radius(radius), _check_rng("rng", rng)
 
 
 def _check_alpha(alpha: object) -> float:
@@ -237,7 +243,7 @@ class LogisticSplit(BallProblem):
         radius: float | None = None,
         x0: object | None = None,
     ) -> None:
-        a, y = _check_data(features, labels)
+        a, y = check_features_labels(features, labels)
         parts = _check_shards(shards, a.shape[0])
         self.reg = check_real("reg", reg, low=0.0, strict=True)
         self.batch = check_int("batch", batch, low=1)
@@ -318,14 +324,10 @@ class LogisticSplit(BallProblem):
         returned sorted. Note that a large finite α deals each class in near-equal parts, a
         stratified split whose label fractions vary less than those of the IID split.
         """
-        a, y = _check_data(features, labels)
+        a, y, h_, size, reg_, batch_, radius_, gen = _check_common(
+            features, labels, h, min_size, reg, batch, radius, rng
+        )
         alpha_ = _check_alpha(alpha)
-        size = check_int("min_size", min_size, low=1)
-        h_ = _check_h(h, a.shape[0], size)
-        reg_ = check_real("reg", reg, low=0.0, strict=True)
-        batch_ = check_int("batch", batch, low=1)
-        radius_ = _check_radius(radius)
-        gen = _check_rng("rng", rng)
         if math.isinf(alpha_):
             parts = _iid_shards(gen, a.shape[0], h_)
         else:
@@ -349,14 +351,10 @@ class LogisticSplit(BallProblem):
         """Quantity skew: q ~ Dirichlet(α·1_h); shard i gets min_size rows plus a
         largest-remainder share q_i of the other N − h·min_size rows; the rows are dealt by a
         random permutation (so labels are IID within shards). α = inf is :meth:`iid`."""
-        a, y = _check_data(features, labels)
+        a, y, h_, size, reg_, batch_, radius_, gen = _check_common(
+            features, labels, h, min_size, reg, batch, radius, rng
+        )
         alpha_ = _check_alpha(alpha)
-        size = check_int("min_size", min_size, low=1)
-        h_ = _check_h(h, a.shape[0], size)
-        reg_ = check_real("reg", reg, low=0.0, strict=True)
-        batch_ = check_int("batch", batch, low=1)
-        radius_ = _check_radius(radius)
-        gen = _check_rng("rng", rng)
         if math.isinf(alpha_):
             parts = _iid_shards(gen, a.shape[0], h_)
         else:
@@ -378,13 +376,9 @@ class LogisticSplit(BallProblem):
     ) -> LogisticSplit:
         """IID split: a random permutation of the rows cut into h parts whose sizes differ by
         at most one (``alpha`` is recorded as inf)."""
-        a, y = _check_data(features, labels)
-        size = check_int("min_size", min_size, low=1)
-        h_ = _check_h(h, a.shape[0], size)
-        reg_ = check_real("reg", reg, low=0.0, strict=True)
-        batch_ = check_int("batch", batch, low=1)
-        radius_ = _check_radius(radius)
-        gen = _check_rng("rng", rng)
+        a, y, h_, _, reg_, batch_, radius_, gen = _check_common(
+            features, labels, h, min_size, reg, batch, radius, rng
+        )
         parts = _iid_shards(gen, a.shape[0], h_)
         return cls._build(a, y, parts, "iid", math.inf, reg_, batch_, radius_)
 
