@@ -716,6 +716,302 @@ def reproduction(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
     return _save(fig, out / "p1.png")
 
 
+# ----------------------------------------------------------------------------- heterogeneity
+
+#: H3's thresholds on ‖x_T‖/‖x_1‖ (verify.claims.heterogeneity: H3_CONVERGED, H3_STUCK) and its
+#: curve factors (H3_BELOW, H3_ABOVE): repeated here so that figures need no claim module.
+BREAKDOWN_CONVERGED, BREAKDOWN_STUCK = 1e-8, 0.5
+BREAKDOWN_BELOW, BREAKDOWN_ABOVE = 0.97, 1.03
+#: How each class of grid point is drawn in the breakdown diagram: (marker, colour, label).
+BREAKDOWN_STYLE = {
+    "converged": ("o", "#2ca02c", "converged: ‖x_T‖ ≤ 1e-8‖x_1‖"),
+    "partial": ("D", "#ff7f0e", "in between"),
+    "no progress": ("x", "#d62728", "no progress: ‖x_T‖ ≥ 0.5‖x_1‖ (or non-finite)"),
+}
+
+
+def breakdown_class(ratio: Any) -> str:
+    """The class of one grid point of H3's diagram from its ‖x_T‖/‖x_1‖: ``"converged"`` at or
+    below 1e-8, ``"no progress"`` at or above 0.5 (a non-finite ratio, a run that blew up,
+    counts as no progress), ``"partial"`` in between."""
+    r = float(ratio)  # a JSON round trip stores inf as the string "inf"
+    if not np.isfinite(r) or r >= BREAKDOWN_STUCK:
+        return "no progress"
+    if r <= BREAKDOWN_CONVERGED:
+        return "converged"
+    return "partial"
+
+
+def breakdown_points(grid: Sequence[dict[str, Any]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """H3's grid rows (keys ``B2``, ``delta``, ``ratio``) as the diagram draws them: for each
+    class of :func:`breakdown_class`, the B² (x) and f/m (y) of its points."""
+    out: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in BREAKDOWN_STYLE}
+    for row in grid:
+        xs, ys = out[breakdown_class(row["ratio"])]
+        xs.append(float(row["B2"]))
+        ys.append(float(row["delta"]))
+    return {k: (np.array(xs), np.array(ys)) for k, (xs, ys) in out.items()}
+
+
+def _grids(v: Verdict) -> list[tuple[str, int, list[dict[str, Any]]]]:
+    """(instance, m, grid) once per instance of an H3 verdict (its parts carry copies)."""
+    seen: dict[str, tuple[str, int, list[dict[str, Any]]]] = {}
+    for p in v.parts:
+        meas = p.measurement
+        inst = p.instances[0] if p.instances else str(len(seen))
+        if meas is not None and "grid" in meas.config and inst not in seen:
+            seen[inst] = (inst, int(meas.config.get("m", 0)), list(meas.config["grid"]))
+    return list(seen.values())
+
+
+def _breakdown_panel(ax: Any, v: Verdict, title: str) -> None:
+    import matplotlib.transforms as mtransforms
+
+    grids = _grids(v)
+    b2_all = sorted({float(r["B2"]) for _, _, g in grids for r in g}) or [0.0, 1.0]
+    top = max(b2_all[-1], 1.0)
+    b2 = np.expm1(np.linspace(0.0, np.log1p(top * 1.2), 200))
+    ax.plot(b2, 1.0 / (2.0 + b2), "k-", lw=1.3, label="breakdown point 1/(2 + B²)")
+    for factor in (BREAKDOWN_BELOW, BREAKDOWN_ABOVE):
+        ax.plot(b2, factor / (2.0 + b2), "k--", lw=0.8, alpha=0.7,
+                label="checked sides 0.97/(2 + B²), 1.03/(2 + B²)")  # fmt: skip
+    shown: set[str] = set()
+    fig = ax.figure
+    for i, (_, _, grid) in enumerate(grids):
+        # instances overlaid, each nudged sideways by a few points so equal B² stay visible
+        shift = (i - 0.5 * (len(grids) - 1)) * 4.0
+        trans = mtransforms.offset_copy(ax.transData, fig=fig, x=shift, y=0.0, units="points")
+        for kind, (xs, ys) in breakdown_points(grid).items():
+            if not xs.size:
+                continue
+            marker, color, label = BREAKDOWN_STYLE[kind]
+            ax.plot(xs, ys, marker, color=color, ms=4.5, mfc="none" if marker == "o" else color,
+                    mew=1.1, ls="none", transform=trans,
+                    label=label if kind not in shown else None)  # fmt: skip
+            shown.add(kind)
+    # log(1 + B²): 0 stays on the axis, the large B² are compressed, and the curve stays smooth
+    ax.set_xscale("function", functions=(np.log1p, np.expm1))
+    ax.set_xlim(-0.08, top * 1.2)
+    ax.set_xticks(b2_all)
+    ax.set_xticklabels([f"{b:g}" for b in b2_all], fontsize=7)
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.set_ylim(0.0, 0.52)
+    nudged = "; instances nudged sideways" if len(grids) > 1 else ""
+    ax.set(xlabel=f"B² (axis in log(1 + B²){nudged})", ylabel="f/m")
+    ms = sorted({m for _, m, _ in grids})
+    ax.set_title(f"{title} — m ∈ {{{', '.join(map(str, ms))}}}", fontsize=8,
+                 color=STATUS_COLOR[v.status])  # fmt: skip
+
+
+def breakdown(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
+    """H3: the breakdown diagram. Every grid point (B², f/m) of every instance (one m each),
+    marked converged, in between or no progress by its ‖x_T‖/‖x_1‖, against the curve
+    1/(2 + B²) and the two checked sides 0.97/(2 + B²) and 1.03/(2 + B²); the negative control
+    (the mean under the same attack) in a second panel on the same axes."""
+    ctl = [c for c in controls if _grids(c)]
+    fig, grid = plt.subplots(1, 1 + len(ctl), figsize=(6.2 * (1 + len(ctl)), 4.4),
+                             squeeze=False, sharey=True)  # fmt: skip
+    axes = list(grid.ravel())
+    rule = next((m.config.get("aggregator") for m in _measurements(v.parts)), "?")
+    _breakdown_panel(axes[0], v, f"{rule} — {v.status.value}")
+    for ax, c in zip(axes[1:], ctl, strict=True):
+        name = c.details.get("control", "control")
+        verdict = "rejected" if c.rejected else "NOT rejected"
+        _breakdown_panel(ax, c, f"negative control: {name} — {c.status.value} ({verdict})")
+    fig.subplots_adjust(top=0.8)  # room for the two-line headline above the panel titles
+    _shared_legend(fig, axes)
+    _headline(fig, v)
+    _caption(
+        fig,
+        v,
+        controls,
+        "Each point is one run of robust GD from x_1 for T steps at (f, B²); points between "
+        "the dashed curves are shown but not checked. Below the curve the run must converge, "
+        "above it must make no progress.",
+    )
+    return _save(fig, out / "h3.png")
+
+
+def _clip(values: np.ndarray, floor: float) -> tuple[np.ndarray, bool]:
+    """Values for a log axis: anything at or below ``floor`` (exact zeros included) drawn at the
+    floor; and whether any was clipped."""
+    v = np.asarray(values, dtype=np.float64)
+    low = ~(v > floor)  # NaN too: never dropped silently
+    return np.where(low, floor, v), bool(np.any(low))
+
+
+def _strip(n: int, width: float = 0.05) -> np.ndarray:
+    """Multiplicative log-axis offsets spreading n points of one x over ±width decades."""
+    return 10.0 ** (np.linspace(-width, width, n) if n > 1 else np.zeros(1))
+
+
+def heterogeneity_error(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
+    """H1: per instance, the worse error of the two scenarios for every estimator × aggregator
+    pair against q·G² (log-log), with H1's floor y = ¼·q·G² and H2's bound for CWTM at B = 0,
+    y = q·G²; beside it, the gap between the two scenarios' outputs. The negative control (an
+    aggregator told who is honest) on the same axes, its exact zeros drawn at a floor."""
+    fig, (ax, gap_ax) = plt.subplots(1, 2, figsize=(12.0, 4.6))
+    fig.subplots_adjust(top=0.8, wspace=0.3)
+    claim_meas = _measurements(v.parts)
+    ctl_meas = [
+        (str(c.details.get("control", "control")), c.status, m)
+        for c in controls
+        for m in _measurements(c.parts)
+    ]
+    errors = [m for m in claim_meas if "floor" in m.config]
+    gaps = [m for m in claim_meas if "atol" in m.config]
+    xs = [float(m.config["q"]) * float(m.config["G2"]) for m in errors]
+    x_lo, x_hi = (min(xs) / 2, max(xs) * 2) if xs else (0.01, 1.0)
+    # four decades under the H1 floor, and eight under the rounding tolerance: enough to see
+    # how far below the theory a value is, without a near-zero squashing the axis
+    floor = float(10.0 ** np.floor(np.log10(0.25 * x_lo) - 4))
+    atols = [float(m.config["atol"]) for m in gaps] or [1e-12]
+    gap_floor = float(10.0 ** np.floor(np.log10(min(atols)) - 8))
+    clipped = {"error": False, "gap": False}
+    for i, m in enumerate(errors):
+        x = float(m.config["q"]) * float(m.config["G2"])
+        vals, low = _clip(m.values[0], floor)
+        clipped["error"] |= low
+        ax.plot(x * _strip(vals.size), vals, "o", color=COLORS[i % 6], ms=3, alpha=0.35, mew=0,
+                label=f"m = {m.config['m']}, f = {m.config['f']}: {vals.size} pairs")  # fmt: skip
+    for j, (name, _, m) in enumerate(c for c in ctl_meas if "floor" in c[2].config):
+        x = float(m.config["q"]) * float(m.config["G2"])
+        vals, low = _clip(m.values[0], floor)
+        clipped["error"] |= low
+        ax.plot(x * _strip(vals.size), vals, "v", color=CONTROL_COLORS[0], ms=4, alpha=0.7,
+                label=f"negative control: {name}" if j == 0 else None)  # fmt: skip
+    line = np.geomspace(x_lo, x_hi, 50)
+    ax.plot(line, 0.25 * line, "k--", lw=1.1, label="H1 floor ¼·q·G²")
+    ax.plot(line, line, "k:", lw=1.1, label="H2 bound q·G² (CWTM, B = 0)")
+    names: list[str] = []
+    for i, m in enumerate(gaps):
+        names.append(f"m={m.config['m']} f={m.config['f']}")
+        vals, low = _clip(m.values[0], gap_floor)
+        clipped["gap"] |= low
+        pos = i + np.linspace(-0.25, 0.25, vals.size) if vals.size > 1 else np.array([float(i)])
+        gap_ax.plot(pos, vals, "o", color=COLORS[i % 6], ms=3, alpha=0.35, mew=0)
+        gap_ax.plot([i - 0.3, i + 0.3], [float(m.config["atol"])] * 2, "k-", lw=1.0,
+                    label="tolerance 1e-12·(1 + abs(a))" if i == 0 else None)  # fmt: skip
+    for _, _, m in (c for c in ctl_meas if "atol" in c[2].config):
+        key = f"m={m.config['m']} f={m.config['f']}"
+        i = names.index(key) if key in names else 0
+        vals, low = _clip(m.values[0], gap_floor)
+        clipped["gap"] |= low
+        pos = i + np.linspace(-0.2, 0.2, vals.size) if vals.size > 1 else np.array([float(i)])
+        gap_ax.plot(pos, vals, "v", color=CONTROL_COLORS[0], ms=4, alpha=0.7)
+    for a, fl, key in ((ax, floor, "error"), (gap_ax, gap_floor, "gap")):
+        a.set_yscale("log")
+        a.axhline(fl, color="gray", lw=0.7, ls="-.")
+        if clipped[key]:  # under the line, clear of the markers drawn on it
+            a.annotate(f"0 (clipped): ≤ {fl:.0e} drawn on this line", (0.01, fl),
+                       xycoords=a.get_yaxis_transform(), xytext=(0, -4),
+                       textcoords="offset points", fontsize=6.5, ha="left", va="top",
+                       color="gray")  # fmt: skip
+        a.set_ylim(bottom=fl / 8)
+    ax.set_xscale("log")
+    ax.set(xlabel="q·G² (q = f/(m − 2f), G² of scenario 2)",
+           ylabel="max over the two scenarios of (x_T − x*)²")  # fmt: skip
+    for a, key, what in ((ax, "floor", "error ≥ ¼·q·G²"), (gap_ax, "atol", "same output")):
+        parts = [p for p in v.parts if p.measurement is not None and key in p.measurement.config]
+        status = Status(worst_part_status(parts or list(v.parts)))
+        a.set_title(f"{what} — {status.value}", fontsize=8, color=STATUS_COLOR[status])
+    gap_ax.set_xticks(range(len(names)))
+    gap_ax.set_xticklabels(names, fontsize=7)
+    gap_ax.set(ylabel="abs(x_T in scenario 1 − x_T in scenario 2)", xlabel="instance")
+    _shared_legend(fig, [ax, gap_ax])
+    _headline(fig, v)
+    _caption(
+        fig,
+        v,
+        controls,
+        "Each dot is one estimator × aggregator pair (pairs of an instance share q·G², spread "
+        "sideways); triangles are the negative control. Values at or below a panel's floor "
+        f"(left {floor:.0e}, right {gap_floor:.0e}), exact zeros included, are drawn on it, "
+        "labelled 0 (clipped)" + ("." if any(clipped.values()) else ": none here."),
+    )
+    return _save(fig, out / "h1.png")
+
+
+def fixed_point(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
+    """H2: per rule, the largest ‖∇f_H‖² of the last quarter of the run over the bound
+    κ*G²/(1 − κ*B²), one dot per attack and instance (colour); the attained case (CWTM under
+    copy_cluster at B = 0, ‖∇f_H(x_T)‖²/(q·G²)) as a star in its own column; the negative
+    control's ratios in grey. The line at 1 is the bound."""
+    fig, ax = plt.subplots(figsize=(9.0, 4.4))
+    fig.subplots_adjust(top=0.82)
+    columns: list[str] = []
+    floor = 1e-6
+    clipped = False
+    instances: list[str] = []
+
+    def column(name: str) -> int:
+        if name not in columns:
+            columns.append(name)
+        return columns.index(name)
+
+    groups = [(v, None)] + [(c, str(c.details.get("control", "control"))) for c in controls]
+    for verdict, ctl in groups:
+        for p in verdict.parts:
+            meas = p.measurement
+            if meas is None or meas.theory is None:
+                continue
+            inst = p.instances[0] if p.instances else ""
+            if inst not in instances:
+                instances.append(inst)
+            k = instances.index(inst)
+            color = CONTROL_COLORS[0] if ctl else COLORS[k % len(COLORS)]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio, low = _clip(meas.values[0] / meas.theory, floor)
+            clipped |= low
+            if "pairs" in meas.config:  # the fixed-point bound, one value per rule / attack
+                rules = [str(n).split(" / ")[0] for n in meas.config["pairs"]]
+                pos = np.array([column(r if not ctl else f"control: {r}") for r in rules], float)
+                pos += (k - 0.5 * (len(instances) - 1)) * 0.08
+                ax.plot(pos, ratio, "o" if not ctl else "v", color=color, ms=4, alpha=0.6,
+                        mew=0)  # fmt: skip
+            else:  # the attained case
+                rule = f"{meas.config.get('rule')} / {meas.config.get('attack')}"
+                name = (
+                    f"attained: {rule}"
+                    if not ctl
+                    else f"control: {rule.split(' / ')[0]} (attained set-up)"
+                )
+                ax.plot([column(name) + (k - 0.5 * (len(instances) - 1)) * 0.08], ratio, "*",
+                        color=color, ms=9)  # fmt: skip
+    for k, inst in enumerate(instances[: len(COLORS)]):
+        ax.plot([], [], "o", color=COLORS[k], ms=4, label=inst)
+    if controls:
+        ax.plot([], [], "v", color=CONTROL_COLORS[0], ms=4, label="negative control(s)")
+    ax.plot([], [], "*", color="k", ms=8, label="attained case (must equal 1)")
+    ax.axhline(1.0, color="k", lw=1.0, ls="--", label="bound κ*G²/(1 − κ*B²) (ratio 1)")
+    if clipped:
+        ax.axhline(floor, color="gray", lw=0.7, ls="-.")
+        ax.annotate(f"0 (clipped): ≤ {floor:.0e} drawn on this line", (0.01, floor),
+                    xycoords=ax.get_yaxis_transform(), xytext=(0, -4),
+                    textcoords="offset points", fontsize=6.5, ha="left", va="top",
+                    color="gray")  # fmt: skip
+    ax.set_yscale("log")
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(min(lo, 0.1 if not clipped else floor / 8), max(hi, 10.0))
+    ax.set_xticks(range(len(columns)))
+    ax.set_xticklabels(columns, rotation=25, ha="right", fontsize=7)
+    ax.set_xlim(-0.6, len(columns) - 0.4)
+    ax.set_ylabel("measured / bound")
+    ax.set_title(f"one dot per attack and instance — {v.status.value}", fontsize=8,
+                 color=STATUS_COLOR[v.status])  # fmt: skip
+    ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    _headline(fig, v)
+    _caption(
+        fig,
+        v,
+        controls,
+        "The measurement is the largest ‖∇f_H(x_t)‖² over the last quarter of the run; the "
+        "bound uses κ*'s certified upper end and the best admissible (G², B²) of the exact "
+        "frontier.",
+    )
+    return _save(fig, out / "h2.png")
+
+
 FIGURES = {
     "E0": equality,
     "E1": rates,
@@ -727,6 +1023,9 @@ FIGURES = {
     "K4": kappa_upgrade,
     "C1": cost,
     "P1": reproduction,
+    "H1": heterogeneity_error,
+    "H2": fixed_point,
+    "H3": breakdown,
 }
 
 
