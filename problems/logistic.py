@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.special import expit
 
@@ -9,6 +11,9 @@ from ._ball import BallProblem
 from ._checks import RngLike, check_features_labels, check_int, check_real, readonly
 from ._linalg import matvec, rowdot, rowmat, vecmat
 from ._logistic_solve import LogisticSolution, NewtonSolution, cross_check, newton_solve
+
+if TYPE_CHECKING:
+    from .logistic_split import LogisticSplit
 
 
 class Logistic(BallProblem):
@@ -126,6 +131,30 @@ class Logistic(BallProblem):
         x = (x - x.mean(axis=0)) / x.std(axis=0)
         y = np.where(np.asarray(data.target) == 1, 1.0, -1.0)
         return cls(x, y, reg=reg, batch=batch, radius=radius, name="breast_cancer")
+
+    def split(
+        self,
+        h: int,
+        *,
+        by: str = "dirichlet",
+        alpha: float = 1.0,
+        rng: RngLike = 0,
+        min_size: int = 1,
+    ) -> LogisticSplit:
+        """This data set split across h honest workers (docs/theory.md §7):
+        ``by`` = "dirichlet" (label skew, Dirichlet(α) per class), "quantity" (shard sizes
+        Dirichlet(α)) or "iid"; λ and the batch size are kept. Returns a
+        :class:`problems.LogisticSplit`, whose f_H is the equal-weight mean of the workers'
+        losses (so its x* differs from this problem's when shard sizes differ)."""
+        from .logistic_split import SPLITS, LogisticSplit
+
+        if by not in SPLITS:
+            raise ValueError(f"by must be one of {list(SPLITS)}; got {by!r}")
+        common = dict(rng=rng, reg=self.reg, batch=self.batch, min_size=min_size)
+        if by == "iid":
+            return LogisticSplit.iid(self.features, self.labels, h, **common)  # type: ignore[arg-type]
+        build = LogisticSplit.dirichlet if by == "dirichlet" else LogisticSplit.quantity
+        return build(self.features, self.labels, h, alpha=alpha, **common)  # type: ignore[arg-type]
 
     @property
     def solution(self) -> LogisticSolution:

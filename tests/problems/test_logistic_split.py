@@ -482,3 +482,21 @@ def test_constructors_validate() -> None:
         LogisticSplit(a, y, [])
     with pytest.raises(ValueError, match=r"shards\[0\] must index"):
         LogisticSplit(a, y, [np.array([0, N])])
+
+
+def test_logistic_split_method_is_the_split_constructor_on_its_data() -> None:
+    base = problems.Logistic.synthetic(300, 4, reg=0.05, batch=2, rng=7)
+    for by in ("dirichlet", "quantity", "iid"):
+        got = base.split(6, by=by, alpha=0.3, rng=11)
+        if by == "iid":
+            want = problems.LogisticSplit.iid(
+                base.features, base.labels, 6, rng=11, reg=0.05, batch=2
+            )
+        else:
+            build = getattr(problems.LogisticSplit, by)
+            want = build(base.features, base.labels, 6, alpha=0.3, rng=11, reg=0.05, batch=2)
+        assert got.method == by and got.reg == 0.05 and got.batch == 2
+        assert all(np.array_equal(u, v) for u, v in zip(got.shards, want.shards, strict=True))
+        np.testing.assert_array_equal(got.x_star, want.x_star)
+    with pytest.raises(ValueError, match=r"^by must be one of \['dirichlet', 'quantity', 'iid'\]"):
+        base.split(6, by="label")

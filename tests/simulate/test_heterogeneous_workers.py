@@ -218,3 +218,29 @@ def test_label_flip_with_gd_is_refused() -> None:
             lr=0.1,
             byzantine_data="label_flip",
         )
+
+
+def test_storm_uses_each_workers_same_sample_at_both_points() -> None:
+    """Lemma E's equality case (docs/theory.md §4) per worker: with additive noise the STORM
+    error of each worker is σ²/t exactly, so the mean of h workers has E‖d̂_t − ∇f_H‖² =
+    σ²/(h t). Fresh samples at the previous point would make it grow instead."""
+    p = _instance(h=4, d=3, sigma=1.5, seed=4)
+    steps = [1, 4, 16]
+    tr = sco.simulate(
+        p,
+        aggregator="mean",
+        attack=None,
+        estimator="mu2sgd",
+        m=4,
+        f=0,
+        T=16,
+        lr=0.01,
+        seeds=3000,
+        rng=np.random.default_rng(8),
+        record=("est_err",),
+        checkpoints=steps,
+    )
+    for j, t in enumerate(steps):
+        err = tr["est_err"][:, j]
+        se = err.std() / np.sqrt(err.size)
+        assert abs(err.mean() - p.sigma2 / (p.h * t)) < 4 * se, t

@@ -160,3 +160,15 @@ def test_h_claims_describe_their_families_and_controls() -> None:
 def test_bad_overrides_fail_before_any_run(cid: str, kw: dict, pattern: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(ValueError, match=pattern):
         claims.run(cid, "smoke", **kw)
+
+
+def test_h3_control_the_mean_fails_at_every_f_equal_one_point() -> None:
+    """docs/theory.md §5: the mean under the same attack fails already at f = 1 (one Byzantine
+    worker drags it anywhere), at every B² of the grid; CWTM converges there."""
+    for agg, ok in (("mean", False), ("cwtm", True)):
+        meas = H.h3_breakdown(
+            m=14, x0=0.6, B2s=(0.0, 1.0, 4.0), aggregator=agg, attack="anti_sign", T=H.H3_T
+        )
+        rows = [r for r in meas[0].config["grid"] if r["f"] == 1]
+        assert len(rows) == 3 and all(r["side"] == "below" for r in rows)
+        assert all((r["ratio"] <= H.H3_CONVERGED) == ok for r in rows)
