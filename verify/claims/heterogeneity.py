@@ -48,6 +48,11 @@ H3_CONVERGED, H3_STUCK = 1e-8, 0.5
 H3_T = 1300
 
 
+def _one_run(problem: Any, **kw: Any) -> sco.Trace:
+    """One deterministic run (seed 0, one seed) recording ‖x_t − x*‖² at ``checkpoints``."""
+    return sco.simulate(problem, seeds=1, rng=0, record=("dist",), **kw)
+
+
 def registry_rules(base: str = META_BASE) -> list[str]:
     """Every registered aggregator as a spec: meta rules on ``base``, others with defaults."""
     out = []
@@ -116,7 +121,7 @@ def h1_outputs(
                 (s1, {"byzantine_data": "own", "attack": None}),
                 (s2, {"attack": "copy_cluster"}),
             ):
-                tr = sco.simulate(
+                tr = _one_run(
                     prob,
                     aggregator=agg,
                     estimator=est,
@@ -124,9 +129,6 @@ def h1_outputs(
                     f=f,
                     T=T,
                     lr=lr,
-                    seeds=1,
-                    rng=0,
-                    record=("dist",),
                     checkpoints=[T],
                     **how,
                 )
@@ -335,7 +337,7 @@ def h2_fixed_point(
             skipped.append(f"{agg.spec} (B2_min > {KB2_MAX}/κ*)")
             continue
         for atk in atks:
-            tr = sco.simulate(
+            tr = _one_run(
                 problem,
                 aggregator=agg,
                 attack=atk,
@@ -344,9 +346,6 @@ def h2_fixed_point(
                 f=f,
                 T=T,
                 lr=eta,
-                seeds=1,
-                rng=0,
-                record=("dist",),
                 checkpoints=last,
             )
             r = problem.L**2 * tr["dist"][0]
@@ -397,7 +396,7 @@ def h2_attained(
     _, s2 = problems.HeterogeneousQuadratic.h1_scenarios(m, f, a, x0=start)
     q = f / (m - 2 * f)
     bound = q * s2.G2(0.0)
-    tr = sco.simulate(
+    tr = _one_run(
         s2,
         aggregator=rule,
         attack=attack,
@@ -406,9 +405,6 @@ def h2_attained(
         f=f,
         T=T,
         lr=1.0 / s2.L,
-        seeds=1,
-        rng=0,
-        record=("dist",),
         checkpoints=[T],
     )
     r = s2.L**2 * tr["dist"][0, -1]
@@ -577,7 +573,7 @@ def h3_breakdown(
     for f, b2, side in h3_grid(m, B2s):
         b2_inst = min(b2, (m - 2 * f) / f)
         p = problems.HeterogeneousQuadratic.two_point(m, f, b2_inst, x0=x0)
-        tr = sco.simulate(
+        tr = _one_run(
             p,
             aggregator=aggregator,
             attack=attack,
@@ -586,9 +582,6 @@ def h3_breakdown(
             f=f,
             T=T,
             lr=1.0 / p.L,
-            seeds=1,
-            rng=0,
-            record=("dist",),
             checkpoints=[T],
         )
         xt = float(tr.x_final[0, 0])
