@@ -102,8 +102,12 @@ class WorkerProblem(Problem, Protocol):
 
 
 def is_worker_problem(problem: object) -> bool:
-    """True when ``problem`` has the per-worker members of :class:`WorkerProblem`."""
-    return all(
-        callable(getattr(problem, name, None))
-        for name in ("sample_workers", "stoch_grad_i", "grad_i")
-    ) and isinstance(getattr(problem, "h", None), (int, np.integer))
+    """True when ``problem`` has the per-worker members of :class:`WorkerProblem` (an integer
+    ``h``, not a bool)."""
+    h = getattr(problem, "h", None)
+    methods = ("sample_workers", "stoch_grad_i", "grad_i")
+    return (
+        all(callable(getattr(problem, name, None)) for name in methods)
+        and isinstance(h, (int, np.integer))
+        and not isinstance(h, bool)
+    )

@@ -41,6 +41,7 @@ import problems.registry
 from sco import _registry as sco_registry
 from sco import aggregators, attacks, estimators
 from sco._registry import load_plugins
+from sco.problem import is_worker_problem
 from sco.simulate import BYZANTINE_DATA
 from sco.trace import METRICS
 
@@ -244,13 +245,9 @@ def _problem_facts(prob_json: str) -> _Facts:
 
 
 def _worker_count(p: object) -> int | None:
-    """``p.h`` for a problem with an integer ``h`` and a ``stoch_grad_i`` method, else None."""
-    h = getattr(p, "h", None)
-    if callable(getattr(p, "stoch_grad_i", None)) and (
-        isinstance(h, (int, np.integer)) and not isinstance(h, bool)
-    ):
-        return int(h)
-    return None
+    """``p.h`` for a problem with per-worker objectives (what ``sco.simulate`` recognises as
+    one, :func:`sco.problem.is_worker_problem`), else None."""
+    return int(p.h) if is_worker_problem(p) else None  # type: ignore[attr-defined]
 
 
 @functools.lru_cache(maxsize=256)
