@@ -37,9 +37,12 @@ def check_real(
     v = float(value)
     below = v <= low if strict else v < low
     if not np.isfinite(v) or below or v > high:
-        lo = f"> {low:g}" if strict else f">= {low:g}"
-        hi = "" if high == np.inf else f" and <= {high:g}"
-        raise ValueError(f"{name} must be finite and {lo}{hi}; got {value!r}")
+        limits = ["finite"]
+        if low > -np.inf or strict:
+            limits.append(f"> {low:g}" if strict else f">= {low:g}")
+        if high < np.inf:
+            limits.append(f"<= {high:g}")
+        raise ValueError(f"{name} must be {' and '.join(limits)}; got {value!r}")
     return v
 
 

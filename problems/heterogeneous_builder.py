@@ -8,11 +8,10 @@ with a one-line ``ValueError`` naming it and its range, before anything is compu
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from ._checks import check_int
+from ._checks import check_int, check_real
 from .heterogeneous import HeterogeneousQuadratic
 
 KINDS = ("two_point", "h1", "random", "pure_g", "pure_b")
@@ -25,17 +24,6 @@ _NEEDS = {
     "pure_g": ("h",),
     "pure_b": ("h",),
 }
-
-
-def _real(name: str, value: object, low: float | None = None) -> float:
-    """A finite real number, >= ``low`` when given (bool rejected)."""
-    want = "a finite number" + ("" if low is None else f" >= {low:g}")
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be {want}; got {value!r}")
-    v = float(value)
-    if not math.isfinite(v) or (low is not None and v < low):
-        raise ValueError(f"{name} must be {want}; got {value!r}")
-    return v
 
 
 def heterogeneous_quadratic(
@@ -82,17 +70,17 @@ def heterogeneous_quadratic(
     m_ = None if m is None else check_int("m", m, low=1 if f_ is None else 2 * f_ + 1)
     h_ = None if h is None else check_int("h", h, low=1)
     dim_ = check_int("dim", dim, low=1)
-    b2 = None if B2 is None else _real("B2", B2, 0.0)
-    shift = None if a is None else _real("a", a)
+    b2 = None if B2 is None else check_real("B2", B2, low=0.0)
+    shift = None if a is None else check_real("a", a, low=-np.inf)
     if isinstance(scenario, bool) or scenario not in (1, 2):
         raise ValueError(f"scenario must be 1 or 2; got {scenario!r}")
     seed = check_int("rng", rng, low=0)
-    sig = _real("sigma", sigma, 0.0)
-    spread = _real("a_spread", a_spread, 0.0)
+    sig = check_real("sigma", sigma, low=0.0)
+    spread = check_real("a_spread", a_spread, low=0.0)
     if not spread < 1.0:
         raise ValueError(f"a_spread must satisfy 0 <= a_spread < 1; got {a_spread!r}")
-    scale = _real("c_scale", c_scale, 0.0)
-    start = _real("x0", x0)
+    scale = check_real("c_scale", c_scale, low=0.0)
+    start = check_real("x0", x0, low=-np.inf)
     if kind == "two_point":
         assert m_ is not None and f_ is not None and b2 is not None
         top = (m_ - 2 * f_) / f_
