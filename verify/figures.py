@@ -832,12 +832,23 @@ def breakdown(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
     return _save(fig, out / "h3.png")
 
 
-def _clip(values: np.ndarray, floor: float) -> tuple[np.ndarray, bool]:
-    """Values for a log axis: anything at or below ``floor`` (exact zeros included) drawn at the
-    floor; and whether any was clipped."""
+def _clip(values: np.ndarray, floor: float) -> tuple[np.ndarray, bool, int]:
+    """Values for a log axis: finite values at or below ``floor`` (exact zeros included) drawn
+    at the floor; non-finite values (diverged runs) as NaN, which is not drawn. Returns the
+    values, whether any was clipped, and how many were non-finite (the figure says so)."""
     v = np.asarray(values, dtype=np.float64)
-    low = ~(v > floor)  # NaN too: never dropped silently
-    return np.where(low, floor, v), bool(np.any(low))
+    finite = np.isfinite(v)
+    low = finite & ~(v > floor)
+    out = np.where(low, floor, np.where(finite, v, np.nan))
+    return out, bool(np.any(low)), int(np.count_nonzero(~finite))
+
+
+def _note_non_finite(ax: Any, n: int) -> None:
+    """Say on the axes how many values were non-finite and therefore not drawn."""
+    if n:
+        text = f"{n} non-finite value(s) (diverged runs) not drawn: the verdict fails"
+        ax.text(0.99, 0.99, text, transform=ax.transAxes, ha="right", va="top", fontsize=7,
+                color=STATUS_COLOR[Status.FAIL])  # fmt: skip
 
 
 def _strip(n: int, width: float = 0.05) -> np.ndarray:
@@ -868,16 +879,19 @@ def heterogeneity_error(v: Verdict, controls: Sequence[Verdict], out: Path) -> P
     atols = [float(m.config["atol"]) for m in gaps] or [1e-12]
     gap_floor = float(10.0 ** np.floor(np.log10(min(atols)) - 8))
     clipped = {"error": False, "gap": False}
+    bad = {"error": 0, "gap": 0}
     for i, m in enumerate(errors):
         x = float(m.config["q"]) * float(m.config["G2"])
-        vals, low = _clip(m.values[0], floor)
+        vals, low, nb = _clip(m.values[0], floor)
         clipped["error"] |= low
+        bad["error"] += nb
         ax.plot(x * _strip(vals.size), vals, "o", color=COLORS[i % 6], ms=3, alpha=0.35, mew=0,
                 label=f"m = {m.config['m']}, f = {m.config['f']}: {vals.size} pairs")  # fmt: skip
     for j, (name, _, m) in enumerate(c for c in ctl_meas if "floor" in c[2].config):
         x = float(m.config["q"]) * float(m.config["G2"])
-        vals, low = _clip(m.values[0], floor)
+        vals, low, nb = _clip(m.values[0], floor)
         clipped["error"] |= low
+        bad["error"] += nb
         ax.plot(x * _strip(vals.size), vals, "v", color=CONTROL_COLORS[0], ms=4, alpha=0.7,
                 label=f"negative control: {name}" if j == 0 else None)  # fmt: skip
     line = np.geomspace(x_lo, x_hi, 50)
@@ -886,8 +900,9 @@ def heterogeneity_error(v: Verdict, controls: Sequence[Verdict], out: Path) -> P
     names: list[str] = []
     for i, m in enumerate(gaps):
         names.append(f"m={m.config['m']} f={m.config['f']}")
-        vals, low = _clip(m.values[0], gap_floor)
+        vals, low, nb = _clip(m.values[0], gap_floor)
         clipped["gap"] |= low
+        bad["gap"] += nb
         pos = i + np.linspace(-0.25, 0.25, vals.size) if vals.size > 1 else np.array([float(i)])
         gap_ax.plot(pos, vals, "o", color=COLORS[i % 6], ms=3, alpha=0.35, mew=0)
         gap_ax.plot([i - 0.3, i + 0.3], [float(m.config["atol"])] * 2, "k-", lw=1.0,
@@ -895,11 +910,13 @@ def heterogeneity_error(v: Verdict, controls: Sequence[Verdict], out: Path) -> P
     for _, _, m in (c for c in ctl_meas if "atol" in c[2].config):
         key = f"m={m.config['m']} f={m.config['f']}"
         i = names.index(key) if key in names else 0
-        vals, low = _clip(m.values[0], gap_floor)
+        vals, low, nb = _clip(m.values[0], gap_floor)
         clipped["gap"] |= low
+        bad["gap"] += nb
         pos = i + np.linspace(-0.2, 0.2, vals.size) if vals.size > 1 else np.array([float(i)])
         gap_ax.plot(pos, vals, "v", color=CONTROL_COLORS[0], ms=4, alpha=0.7)
     for a, fl, key in ((ax, floor, "error"), (gap_ax, gap_floor, "gap")):
+        _note_non_finite(a, bad[key])
         a.set_yscale("log")
         a.axhline(fl, color="gray", lw=0.7, ls="-.")
         if clipped[key]:  # under the line, clear of the markers drawn on it
@@ -942,6 +959,7 @@ def fixed_point(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
     columns: list[str] = []
     floor = 1e-6
     clipped = False
+    n_bad = 0
     instances: list[str] = []
 
     def column(name: str) -> int:
@@ -961,8 +979,9 @@ def fixed_point(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
             k = instances.index(inst)
             color = CONTROL_COLORS[0] if ctl else COLORS[k % len(COLORS)]
             with np.errstate(divide="ignore", invalid="ignore"):
-                ratio, low = _clip(meas.values[0] / meas.theory, floor)
+                ratio, low, nb = _clip(meas.values[0] / meas.theory, floor)
             clipped |= low
+            n_bad += nb
             if "pairs" in meas.config:  # the fixed-point bound, one value per rule / attack
                 rules = [str(n).split(" / ")[0] for n in meas.config["pairs"]]
                 pos = np.array([column(r if not ctl else f"control: {r}") for r in rules], float)
@@ -984,6 +1003,7 @@ def fixed_point(v: Verdict, controls: Sequence[Verdict], out: Path) -> Path:
         ax.plot([], [], "v", color=CONTROL_COLORS[0], ms=4, label="negative control(s)")
     ax.plot([], [], "*", color="k", ms=8, label="attained case (must equal 1)")
     ax.axhline(1.0, color="k", lw=1.0, ls="--", label="bound κ*G²/(1 − κ*B²) (ratio 1)")
+    _note_non_finite(ax, n_bad)
     if clipped:
         ax.axhline(floor, color="gray", lw=0.7, ls="-.")
         ax.annotate(f"0 (clipped): ≤ {floor:.0e} drawn on this line", (0.01, floor),

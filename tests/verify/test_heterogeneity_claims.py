@@ -172,3 +172,25 @@ def test_h3_control_the_mean_fails_at_every_f_equal_one_point() -> None:
         rows = [r for r in meas[0].config["grid"] if r["f"] == 1]
         assert len(rows) == 3 and all(r["side"] == "below" for r in rows)
         assert all((r["ratio"] <= H.H3_CONVERGED) == ok for r in rows)
+
+
+def test_a_diverged_run_keeps_its_non_finite_value_and_fails() -> None:
+    """A rule that returns +inf makes every run diverge: the measurement keeps ‖x_T‖/‖x_1‖ =
+    inf (it is not replaced by a number) and both sides of H3's check fail."""
+
+    def blow_up(x: np.ndarray, *, f: int) -> np.ndarray:
+        return np.full((*x.shape[:-2], x.shape[-1]), np.inf)
+
+    meas = H.h3_breakdown(m=12, x0=0.5, B2s=(0.0, 4.0), aggregator=blow_up, attack="anti_sign", T=5)
+    assert {m.config["side"] for m in meas} == {"below", "above"}
+    for m in meas:
+        assert np.all(np.isinf(m.values)) and bool(m.diverged[0])
+        assert H._h3_check(m).status == "FAIL"
+
+
+def test_figure_clip_marks_zeros_and_counts_non_finite_values() -> None:
+    from verify.figures import _clip
+
+    out, low, bad = _clip(np.array([0.0, 1e-9, 1.0, np.nan, np.inf]), 1e-6)
+    np.testing.assert_array_equal(out[:3], [1e-6, 1e-6, 1.0])
+    assert np.all(np.isnan(out[3:])) and low and bad == 2

@@ -4,8 +4,8 @@ and H3 (CWTM's breakdown point is 1/(2 + B²)).
 
 Every run is full-gradient descent (estimator ``gd`` unless a claim says otherwise) on
 :class:`problems.HeterogeneousQuadratic`, so the measurements are deterministic (one row each) and
-the verdicts PASS or FAIL. A run whose iterate becomes non-finite is marked diverged, which the
-checks count as a failure (never dropped).
+the verdicts PASS or FAIL. A run whose iterate becomes non-finite keeps its non-finite value in
+the measurement and marks it diverged, which the checks count as a failure (never dropped).
 """
 
 from __future__ import annotations
@@ -325,10 +325,10 @@ def h2_fixed_point(
     names, values, bounds, skipped, nonfinite, pairs_b2 = [], [], [], [], [], []
     for spec in rules:
         agg = A.make(spec)
-        ref = exact(A.make(kappa_of or agg.spec).spec, m, f, False)
         if m < agg.min_workers(f):
             skipped.append(f"{agg.spec} (undefined at m={m}, f={f})")
             continue
+        ref = exact(A.make(kappa_of or agg.spec).spec, m, f, False)
         if ref is None:
             skipped.append(f"{agg.spec} (no proven κ* at m={m}, f={f})")
             continue
@@ -353,16 +353,15 @@ def h2_fixed_point(
             if tr.diverged[0] or not np.all(np.isfinite(r)):
                 nonfinite.append(name)
             names.append(name)
-            values.append(float(np.max(r)) if np.all(np.isfinite(r)) else math.nan)
+            values.append(float(np.max(r)) if np.all(np.isfinite(r)) else math.inf)
             bounds.append(bound * (1.0 + BOUND_RTOL))
             pairs_b2.append((b2, g2))
     if not names:
         raise ValueError(f"H2: no rule of {list(rules)} has a proven κ* at m={m}, f={f}")
-    vals = np.array(values)
     return [
         Measurement(
             x=np.arange(len(names), dtype=float),
-            values=np.where(np.isfinite(vals), vals, 0.0)[None, :],
+            values=np.array(values)[None, :],
             theory=np.array(bounds),
             diverged=np.array([bool(nonfinite)]),
             config={
@@ -391,8 +390,7 @@ def h2_attained(
     f(m − 2f)a²/(m − f)²) started at the far end of the domain, the Byzantines copying the c = 0
     cluster: the fixed point is 0 and ‖∇f_H(x_T)‖² = (fa/(m − f))² = q·G² exactly. The
     measurement is ‖∇f_H(x_T)‖²/(q·G²) against 1 (relative 1e-6)."""
-    _, s2 = problems.HeterogeneousQuadratic.h1_scenarios(m, f, a)
-    start = -math.copysign(s2.radius, a)
+    start = -math.copysign(max(1.0, 2.0 * abs(a)), a)  # the far end of the scenarios' domain
     _, s2 = problems.HeterogeneousQuadratic.h1_scenarios(m, f, a, x0=start)
     q = f / (m - 2 * f)
     bound = q * s2.G2(0.0)
@@ -412,7 +410,7 @@ def h2_attained(
     return [
         Measurement(
             x=np.array([float(m)]),
-            values=np.array([[r / bound if ok else 0.0]]),
+            values=np.array([[r / bound]]),
             theory=np.array([1.0]),
             diverged=np.array([not ok]),
             config={
@@ -602,7 +600,7 @@ def h3_breakdown(
         out.append(
             Measurement(
                 x=np.arange(len(pts), dtype=float),
-                values=np.where(bad, 0.0, vals)[None, :],
+                values=vals[None, :],
                 theory=np.full(len(pts), limit),
                 diverged=np.array([bool(bad.any())]),
                 config={
