@@ -206,13 +206,13 @@ def simulate(
     project = problem.project
 
     full = bool(getattr(worker, "full_gradient", False))
-    honest_src = _source(problem, per_worker, "honest", full, gens["honest"], h)
+    honest_src = _source(problem, per_worker, False, full, gens["honest"], h)
     byz_src = None
     if own_data:
         byz_src = (
-            _source(byz_problem, True, "honest", full, gens["byzantine"], f)
+            _source(byz_problem, True, False, full, gens["byzantine"], f)
             if byzantine_data == "own"
-            else _source(problem, False, byzantine_data, full, gens["byzantine"], f)
+            else _source(problem, False, byzantine_data == "label_flip", full, gens["byzantine"], f)
         )
     negate = byzantine_data == "sign_flip"
 
@@ -314,17 +314,17 @@ class _Source:
 
 
 def _source(
-    problem: Any, per_worker: bool, kind: str, full: bool, generators: list[Any], n: int
+    problem: Any, per_worker: bool, flipped: bool, full: bool, generators: list[Any], n: int
 ) -> _Source:
     """The gradient source of n workers: per-worker objectives (``grad_i``, ``stoch_grad_i``)
-    or n copies of the problem's objective (``kind`` "label_flip": on flipped labels)."""
+    or n copies of the problem's objective (``flipped``: on flipped labels)."""
     if per_worker:
         if full:
             return _Source(problem.stoch_grad_i, problem.grad_i, None)
         return _Source(
             problem.stoch_grad_i, None, BlockSampler(PerWorkerSamples(problem), generators, n)
         )
-    oracle = problem.stoch_grad_flipped if kind == "label_flip" else problem.stoch_grad
+    oracle = problem.stoch_grad_flipped if flipped else problem.stoch_grad
 
     def sampled(x: np.ndarray, z: np.ndarray) -> np.ndarray:
         return oracle(x[:, None, :], z)
